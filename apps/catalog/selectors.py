@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from apps.catalog.models import (
+    ContainerType,
+    TicketType,
+    CustomerGroup,
+    PriceListItem,
+    Product,
+    Surcharge,
+    SurchargeKind,
+)
+from apps.org.models import Company
+
+
+def product_list(*, company: Company, active_only: bool = False) -> QuerySet[Product]:
+    products = Product.objects.filter(company=company).select_related("container_type")
+    return products.filter(is_active=True) if active_only else products
+
+
+def unit_price_fen(*, product: Product, customer_group: CustomerGroup | None, on: date) -> int:
+    """The price a customer group pays for one unit on a day: its price list, else list price."""
+    if customer_group is None:
+        return product.price_fen
+    item = (
+        PriceListItem.objects.filter(
+            product=product,
+            price_list__customer_group=customer_group,
+            price_list__is_active=True,
+            price_list__valid_from__lte=on,
+        )
+        .filter(Q(price_list__valid_until__isnull=True) | Q(price_list__valid_until__gte=on))
+        .order_by("-price_list__valid_from")
+        .first()
+    )
+    return item.price_fen if item else product.price_fen
+
+
+def carry_up_fen(*, surcharge: Surcharge, floor: int, has_elevator: bool, units: int) -> int:
+    """Carrying up stairs: per unit, per floor above the free floors, only without elevator."""
+    if has_elevator or floor <= surcharge.free_floors:
+        return 0
+    return surcharge.amount_fen * (floor - surcharge.free_floors) * units
+
+
+def active_surcharges(*, company: Company, kind: str | None = None) -> QuerySet[Surcharge]:
+    surcharges = Surcharge.objects.filter(company=company, is_active=True)
+    return surcharges.filter(kind=kind) if kind else surcharges
+
+
+def carry_up_total_fen(
+    *, company: Company, product: Product, floor: int, has_elevator: bool, units: int
+) -> int:
+    return sum(
+        carry_up_fen(surcharge=s, floor=floor, has_elevator=has_elevator, units=units)
+        for s in active_surcharges(company=company, kind=SurchargeKind.CARRY_UP)
+        if s.applies_to(product.category)
+    )
+
+
+def catalog_counts(*, company: Company) -> dict[str, int]:
+    return {
+        "products": Product.objects.filter(company=company, is_active=True).count(),
+        "container_types": ContainerType.objects.filter(company=company).count(),
+        "ticket_types": TicketType.objects.filter(company=company).count(),
+    }
