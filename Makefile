@@ -62,7 +62,7 @@ bench: $(STAMP)
 	$(PY) tests/benchmarks/run.py $(ONLY)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_hans -l en --no-obsolete --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=static/vendor
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -30,22 +30,112 @@ CONTAINERS = {
 # sku, name, brand, unit, category, price in fen, load units, container, skill
 PRODUCTS = {
     WATER: [
-        ("W-NFSQ-189", "18.9L 桶装饮用天然水", "农夫山泉", "桶", Category.WATER, 2200, "1", "18.9L 水桶", ""),
+        (
+            "W-NFSQ-189",
+            "18.9L 桶装饮用天然水",
+            "农夫山泉",
+            "桶",
+            Category.WATER,
+            2200,
+            "1",
+            "18.9L 水桶",
+            "",
+        ),
         ("W-YB-189", "18.9L 桶装纯净水", "怡宝", "桶", Category.WATER, 2000, "1", "18.9L 水桶", ""),
-        ("W-WHH-189", "18.9L 桶装纯净水", "娃哈哈", "桶", Category.WATER, 1800, "1", "18.9L 水桶", ""),
+        (
+            "W-WHH-189",
+            "18.9L 桶装纯净水",
+            "娃哈哈",
+            "桶",
+            Category.WATER,
+            1800,
+            "1",
+            "18.9L 水桶",
+            "",
+        ),
         ("W-JT-189", "18.9L 桶装纯净水", "景田", "桶", Category.WATER, 2200, "1", "18.9L 水桶", ""),
         ("W-QQ-189", "18.9L 桶装山泉水", "清泉", "桶", Category.WATER, 1200, "1", "18.9L 水桶", ""),
-        ("W-NFSQ-550", "550ml 饮用天然水（24 瓶）", "农夫山泉", "箱", Category.WATER, 3600, "1", None, ""),
-        ("G-LPG-15", "15kg 液化石油气", "中石化", "瓶", Category.GAS, 12500, "2", "15kg 钢瓶", Skill.GAS_CERTIFIED),
-        ("G-LPG-5", "5kg 液化石油气", "中石化", "瓶", Category.GAS, 4800, "1", "5kg 钢瓶", Skill.GAS_CERTIFIED),
+        (
+            "W-NFSQ-550",
+            "550ml 饮用天然水（24 瓶）",
+            "农夫山泉",
+            "箱",
+            Category.WATER,
+            3600,
+            "1",
+            None,
+            "",
+        ),
+        (
+            "G-LPG-15",
+            "15kg 液化石油气",
+            "中石化",
+            "瓶",
+            Category.GAS,
+            12500,
+            "2",
+            "15kg 钢瓶",
+            Skill.GAS_CERTIFIED,
+        ),
+        (
+            "G-LPG-5",
+            "5kg 液化石油气",
+            "中石化",
+            "瓶",
+            Category.GAS,
+            4800,
+            "1",
+            "5kg 钢瓶",
+            Skill.GAS_CERTIFIED,
+        ),
         ("O-PUMP", "手压式取水器", "清泉", "个", Category.OTHER, 1500, "0.1", None, ""),
         ("O-DISP", "立式温热饮水机", "美的", "台", Category.OTHER, 39900, "3", None, ""),
     ],
     DAIRY: [
-        ("M-FRESH-250", "250ml 鲜牛奶", "晨光", "瓶", Category.MILK, 450, "0.05", "玻璃奶瓶", Skill.COLD_CHAIN),
-        ("M-LOWFAT-250", "250ml 低脂鲜牛奶", "晨光", "瓶", Category.MILK, 500, "0.05", "玻璃奶瓶", Skill.COLD_CHAIN),
-        ("M-YOG-200", "200g 原味酸奶", "晨光", "瓶", Category.MILK, 550, "0.05", "玻璃奶瓶", Skill.COLD_CHAIN),
-        ("M-FRESH-950", "950ml 巴氏鲜牛奶", "晨光", "盒", Category.MILK, 1600, "0.15", None, Skill.COLD_CHAIN),
+        (
+            "M-FRESH-250",
+            "250ml 鲜牛奶",
+            "晨光",
+            "瓶",
+            Category.MILK,
+            450,
+            "0.05",
+            "玻璃奶瓶",
+            Skill.COLD_CHAIN,
+        ),
+        (
+            "M-LOWFAT-250",
+            "250ml 低脂鲜牛奶",
+            "晨光",
+            "瓶",
+            Category.MILK,
+            500,
+            "0.05",
+            "玻璃奶瓶",
+            Skill.COLD_CHAIN,
+        ),
+        (
+            "M-YOG-200",
+            "200g 原味酸奶",
+            "晨光",
+            "瓶",
+            Category.MILK,
+            550,
+            "0.05",
+            "玻璃奶瓶",
+            Skill.COLD_CHAIN,
+        ),
+        (
+            "M-FRESH-950",
+            "950ml 巴氏鲜牛奶",
+            "晨光",
+            "盒",
+            Category.MILK,
+            1600,
+            "0.15",
+            None,
+            Skill.COLD_CHAIN,
+        ),
         ("P-EGG-30", "30 枚土鸡蛋", "晨光农场", "盒", Category.PRODUCE, 4500, "0.3", None, ""),
     ],
 }
@@ -53,18 +143,36 @@ PRODUCTS = {
 # name, kind, skus valid, packages [(name, paid, bonus, price fen)]
 TICKETS = {
     WATER: [
-        ("农夫山泉水票", TicketKind.WATER, ["W-NFSQ-189"], [("农夫山泉 20 送 2", 20, 2, 44000), ("农夫山泉 50 送 8", 50, 8, 110000)]),
-        ("通用水票", TicketKind.WATER, ["W-WHH-189", "W-QQ-189"], [("通用水票 20 送 2", 20, 2, 36000)]),
+        (
+            "农夫山泉水票",
+            TicketKind.WATER,
+            ["W-NFSQ-189"],
+            [("农夫山泉 20 送 2", 20, 2, 44000), ("农夫山泉 50 送 8", 50, 8, 110000)],
+        ),
+        (
+            "通用水票",
+            TicketKind.WATER,
+            ["W-WHH-189", "W-QQ-189"],
+            [("通用水票 20 送 2", 20, 2, 36000)],
+        ),
         ("15kg 气票", TicketKind.GAS, ["G-LPG-15"], [("气票 5 张", 5, 0, 60000)]),
     ],
     DAIRY: [
-        ("鲜奶卡", TicketKind.MILK, ["M-FRESH-250", "M-LOWFAT-250"], [("30 次鲜奶卡", 30, 0, 12000), ("90 次鲜奶卡", 90, 6, 34000)]),
+        (
+            "鲜奶卡",
+            TicketKind.MILK,
+            ["M-FRESH-250", "M-LOWFAT-250"],
+            [("30 次鲜奶卡", 30, 0, 12000), ("90 次鲜奶卡", 90, 6, 34000)],
+        ),
         ("酸奶卡", TicketKind.MILK, ["M-YOG-200"], [("30 次酸奶卡", 30, 0, 15000)]),
     ],
 }
 
 GROUPS = {
-    WATER: [("写字楼客户", "月结企业客户", {"W-NFSQ-189": 2000, "W-YB-189": 1800}), ("学校", "学校与幼儿园", {"W-WHH-189": 1600})],
+    WATER: [
+        ("写字楼客户", "月结企业客户", {"W-NFSQ-189": 2000, "W-YB-189": 1800}),
+        ("学校", "学校与幼儿园", {"W-WHH-189": 1600}),
+    ],
     DAIRY: [("企业福利", "员工福利团购", {"M-FRESH-250": 400})],
 }
 
@@ -87,7 +195,9 @@ def _containers(company: Company, name: str) -> dict[str, ContainerType]:
     }
 
 
-def _products(company: Company, name: str, containers: dict[str, ContainerType]) -> dict[str, Product]:
+def _products(
+    company: Company, name: str, containers: dict[str, ContainerType]
+) -> dict[str, Product]:
     products = {}
     for sku, title, brand, unit, category, price, load, container, skill in PRODUCTS[name]:
         products[sku] = Product.objects.update_or_create(

@@ -41,7 +41,11 @@ class ContainerType(CompanyScopedModel):
         verbose_name_plural = _("container types")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="container_type_unique_name")
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="container_type_unique_name",
+                violation_error_message=_("A container type with this name already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -81,9 +85,15 @@ class Product(CompanyScopedModel):
         verbose_name_plural = _("products")
         ordering = ["category", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "sku"], name="product_unique_sku"),
+            models.UniqueConstraint(
+                fields=["company", "sku"],
+                name="product_unique_sku",
+                violation_error_message=_("A product with this SKU already exists."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(load_units__gte=0), name="product_load_units_not_negative"
+                condition=models.Q(load_units__gte=0),
+                name="product_load_units_not_negative",
+                violation_error_message=_("Load units cannot be negative."),
             ),
         ]
 
@@ -113,7 +123,11 @@ class TicketType(CompanyScopedModel):
         verbose_name_plural = _("ticket types")
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="ticket_type_unique_name")
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="ticket_type_unique_name",
+                violation_error_message=_("A ticket type with this name already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -127,7 +141,9 @@ class TicketPackage(CompanyScopedModel):
         TicketType, on_delete=models.PROTECT, related_name="packages", verbose_name=_("ticket type")
     )
     name = models.CharField(_("name"), max_length=60)
-    paid_tickets = models.PositiveIntegerField(_("tickets paid for"), validators=[MinValueValidator(1)])
+    paid_tickets = models.PositiveIntegerField(
+        _("tickets paid for"), validators=[MinValueValidator(1)]
+    )
     bonus_tickets = models.PositiveIntegerField(_("bonus tickets"), default=0)
     price_fen = models.PositiveIntegerField(_("price (fen)"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -138,7 +154,9 @@ class TicketPackage(CompanyScopedModel):
         ordering = ["ticket_type", "price_fen"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(paid_tickets__gte=1), name="ticket_package_sells_tickets"
+                condition=models.Q(paid_tickets__gte=1),
+                name="ticket_package_sells_tickets",
+                violation_error_message=_("A package sells at least one ticket."),
             )
         ]
 
@@ -162,7 +180,11 @@ class CustomerGroup(CompanyScopedModel):
         verbose_name_plural = _("customer groups")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="customer_group_unique_name")
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="customer_group_unique_name",
+                violation_error_message=_("A customer group with this name already exists."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -192,6 +214,7 @@ class PriceList(CompanyScopedModel):
                 condition=models.Q(valid_until__isnull=True)
                 | models.Q(valid_until__gte=models.F("valid_from")),
                 name="price_list_valid_range",
+                violation_error_message=_("The end date cannot be before the start date."),
             )
         ]
 
@@ -215,7 +238,11 @@ class PriceListItem(CompanyScopedModel):
         verbose_name = _("price list item")
         verbose_name_plural = _("price list items")
         constraints = [
-            models.UniqueConstraint(fields=["price_list", "product"], name="price_list_item_unique")
+            models.UniqueConstraint(
+                fields=["price_list", "product"],
+                name="price_list_item_unique",
+                violation_error_message=_("This product is already on the price list."),
+            )
         ]
 
     def __str__(self) -> str:

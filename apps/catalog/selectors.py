@@ -6,12 +6,12 @@ from django.db.models import Q, QuerySet
 
 from apps.catalog.models import (
     ContainerType,
-    TicketType,
     CustomerGroup,
     PriceListItem,
     Product,
     Surcharge,
     SurchargeKind,
+    TicketType,
 )
 from apps.org.models import Company
 

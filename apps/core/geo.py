@@ -22,5 +22,7 @@ def validate_latitude_in_china(value: Decimal | float) -> None:
 def validate_longitude_in_china(value: Decimal | float) -> None:
     if not CHINA_LNG[0] <= Decimal(str(value)) <= CHINA_LNG[1]:
         raise ValidationError(
-            _("Longitude %(value)s is outside China."), code="outside_china", params={"value": value}
+            _("Longitude %(value)s is outside China."),
+            code="outside_china",
+            params={"value": value},
         )

@@ -45,7 +45,9 @@ def normalize_phone(raw: str) -> str:
         ext = re.sub(r"\D", "", extension)
         return f"{digits}-{ext}" if ext else digits
     raise ValidationError(
-        _("“%(value)s” is not a valid phone number: use a mobile number or a landline with its area code."),
+        _(
+            "“%(value)s” is not a valid phone number: use a mobile number or a landline with its area code."
+        ),
         code="invalid_phone",
         params={"value": raw},
     )

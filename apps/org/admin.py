@@ -72,7 +72,6 @@ class StaffMemberAdmin(OwnerModelAdmin):
     list_display = ["user", "company", "role", "home_depot", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["user__username", "user__first_name", "user__mobile"]
-    raw_id_fields: list[str] = []
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user" and not request.user.is_superuser:
@@ -88,7 +87,10 @@ class UserAdmin(DjangoUserAdmin):
 
     list_display = ["username", "first_name", "mobile", "is_active", "is_superuser"]
     search_fields = ["username", "first_name", "mobile"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Songda", {"fields": ("mobile", "language")}))  # type: ignore[operator]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Songda", {"fields": ("mobile", "language")}),
+    )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from apps.org.models import Role
 
@@ -24,4 +26,6 @@ class OwnerAdminSite(admin.AdminSite):
         return request.user.is_active and (request.user.is_superuser or is_owner(request))
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            raise PermissionDenied(_("Only the company owner may repair data here."))
         return redirect_to_login(request.GET.get("next", request.path))

@@ -13,7 +13,16 @@ from apps.org.scoping import CompanyScopedViewSetMixin
 class DepotSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Depot
-        fields = ["id", "name", "address", "latitude", "longitude", "phone", "opens_at", "closes_at"]
+        fields = [
+            "id",
+            "name",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "opens_at",
+            "closes_at",
+        ]
 
 
 class DepotViewSet(CompanyScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

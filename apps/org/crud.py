@@ -39,7 +39,7 @@ class Crud:
     form_class: type[CompanyScopedForm]
     columns: tuple[Column, ...]
     plural_url: str
-    inline_formset: type[BaseInlineFormSet] | None = None  # type: ignore[type-arg]
+    inline_formset: type[BaseInlineFormSet[Any, Any, Any]] | None = None
     select_related: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -87,7 +87,7 @@ class Crud:
         if self.inline_formset is None:
             return None
         formset = self.inline_formset(request.POST or None, instance=instance)
-        for form in formset.forms + [formset.empty_form]:
+        for form in [*formset.forms, formset.empty_form]:
             narrow_choices(form.fields, request.company)  # type: ignore[attr-defined]
         return formset
 

@@ -23,54 +23,81 @@ class Person:
     printed: bool = False
 
 
+@dataclass(frozen=True)
+class CompanySpec:
+    phone: str
+    address: str
+    depots: tuple[tuple[str, str, str, str, str], ...]
+    people: tuple[Person, ...]
+
+
 COMPANIES = {
-    WATER: {
-        "phone": "0571-88201234",
-        "address": "浙江省杭州市西湖区文三路 259 号",
-        "depots": [
+    WATER: CompanySpec(
+        phone="0571-88201234",
+        address="浙江省杭州市西湖区文三路 259 号",
+        depots=(
             ("文三路站", "杭州市西湖区文三路 259 号", "30.277310", "120.133950", "0571-88201234"),
             ("古荡站", "杭州市西湖区古墩路 80 号", "30.284560", "120.110870", "0571-88205678"),
-        ],
-        "people": [
+        ),
+        people=(
             Person("owner", "王建国", "13805710001", Role.OWNER, printed=True),
             Person("dispatcher", "李晓燕", "13805710002", Role.DISPATCHER, printed=True),
             Person("accountant", "陈静", "13805710003", Role.ACCOUNTANT, printed=True),
-            Person("courier", "张伟", "13805710011", Role.COURIER, "文三路站",
-                   (Skill.GAS_CERTIFIED, Skill.STAIRS), printed=True),
+            Person(
+                "courier",
+                "张伟",
+                "13805710011",
+                Role.COURIER,
+                "文三路站",
+                (Skill.GAS_CERTIFIED, Skill.STAIRS),
+                printed=True,
+            ),
             Person("courier2", "刘强", "13805710012", Role.COURIER, "文三路站", (Skill.STAIRS,)),
-            Person("courier3", "赵磊", "13805710013", Role.COURIER, "文三路站", (Skill.GAS_CERTIFIED,)),
-            Person("courier4", "孙涛", "13805710014", Role.COURIER, "文三路站", (Skill.HEAVY_LOAD,)),
-            Person("courier5", "周军", "13805710015", Role.COURIER, "古荡站",
-                   (Skill.GAS_CERTIFIED, Skill.STAIRS)),
+            Person(
+                "courier3", "赵磊", "13805710013", Role.COURIER, "文三路站", (Skill.GAS_CERTIFIED,)
+            ),
+            Person(
+                "courier4", "孙涛", "13805710014", Role.COURIER, "文三路站", (Skill.HEAVY_LOAD,)
+            ),
+            Person(
+                "courier5",
+                "周军",
+                "13805710015",
+                Role.COURIER,
+                "古荡站",
+                (Skill.GAS_CERTIFIED, Skill.STAIRS),
+            ),
             Person("courier6", "吴斌", "13805710016", Role.COURIER, "古荡站", (Skill.STAIRS,)),
             Person("courier7", "郑海", "13805710017", Role.COURIER, "古荡站"),
-            Person("courier8", "黄勇", "13805710018", Role.COURIER, "古荡站", (Skill.GAS_CERTIFIED,)),
-        ],
-    },
-    DAIRY: {
-        "phone": "0571-85106688",
-        "address": "浙江省杭州市拱墅区湖墅南路 186 号",
-        "depots": [
+            Person(
+                "courier8", "黄勇", "13805710018", Role.COURIER, "古荡站", (Skill.GAS_CERTIFIED,)
+            ),
+        ),
+    ),
+    DAIRY: CompanySpec(
+        phone="0571-85106688",
+        address="浙江省杭州市拱墅区湖墅南路 186 号",
+        depots=(
             ("湖墅站", "杭州市拱墅区湖墅南路 186 号", "30.286830", "120.152320", "0571-85106688"),
             ("滨江站", "杭州市滨江区江南大道 588 号", "30.207500", "120.210630", "0571-86601234"),
-        ],
-        "people": [
+        ),
+        people=(
             Person("dairy", "林晨", "13805720001", Role.OWNER, printed=True),
             Person("dairy_dispatcher", "何丽", "13805720002", Role.DISPATCHER),
             Person("dairy_accountant", "许敏", "13805720003", Role.ACCOUNTANT),
             Person("milk1", "马超", "13805720011", Role.COURIER, "湖墅站", (Skill.COLD_CHAIN,)),
             Person("milk2", "杨帆", "13805720012", Role.COURIER, "湖墅站", (Skill.COLD_CHAIN,)),
             Person("milk3", "朱峰", "13805720013", Role.COURIER, "滨江站", (Skill.COLD_CHAIN,)),
-        ],
-    },
+        ),
+    ),
 }
 
 
-def _company(name: str, spec: dict[str, object]) -> Company:
+def _company(name: str, spec: CompanySpec) -> Company:
     company, _ = Company.objects.update_or_create(
-        name=name, defaults={"phone": spec["phone"], "address": spec["address"]}
+        name=name, defaults={"phone": spec.phone, "address": spec.address}
     )
-    for depot_name, address, lat, lng, phone in spec["depots"]:  # type: ignore[attr-defined]
+    for depot_name, address, lat, lng, phone in spec.depots:
         Depot.objects.update_or_create(
             company=company,
             name=depot_name,
@@ -106,7 +133,7 @@ def seed(world: DemoWorld) -> None:
     for name, spec in COMPANIES.items():
         company = _company(name, spec)
         world.companies[name] = company
-        for person in spec["people"]:  # type: ignore[attr-defined]
+        for person in spec.people:
             _person(company, person)
     world.log(f"org: {len(COMPANIES)} companies with depots and staff")
 
@@ -116,7 +143,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     printed = {
         person.username: (str(Role(person.role).label), name)
         for name, spec in COMPANIES.items()
-        for person in spec["people"]  # type: ignore[attr-defined]
+        for person in spec.people
         if person.printed
     }
     existing = User.objects.filter(username__in=printed).values_list("username", flat=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -29,15 +30,31 @@ class CurrentCompanyMiddleware:
         return self.get_response(request)
 
 
-class UserLanguageMiddleware:
-    """A user's saved language wins over the browser's."""
+class LanguageMiddleware:
+    """Simplified Chinese unless the person chose otherwise.
+
+    The browser's Accept-Language is deliberately ignored: a station's phones and
+    PCs often ship with English system settings. A logged-in user's saved
+    language wins, then the language cookie set on the log-in page.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        language = self._chosen_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    @staticmethod
+    def _chosen_language(request: HttpRequest) -> str:
+        supported = {code for code, _name in settings.LANGUAGES}
+        saved = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        for candidate in (saved, cookie):
+            if candidate in supported:
+                return candidate
+        return settings.LANGUAGE_CODE

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,8 +41,6 @@ class User(AbstractUser):
         choices=[("zh-hans", "简体中文"), ("en", "English")],
         help_text=_("Leave empty to follow the browser."),
     )
-
-    objects: UserManager[User] = UserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -106,10 +104,15 @@ class Depot(CompanyScopedModel):
         verbose_name_plural = _("depots")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="depot_unique_name"),
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="depot_unique_name",
+                violation_error_message=_("A depot with this name already exists."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(opens_at__lt=models.F("closes_at")),
                 name="depot_opens_before_closing",
+                violation_error_message=_("The depot must open before it closes."),
             ),
         ]
 
@@ -141,7 +144,11 @@ class StaffMember(CompanyScopedModel):
         verbose_name_plural = _("staff")
         ordering = ["role", "user__first_name", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "user"], name="staff_one_role_per_company"),
+            models.UniqueConstraint(
+                fields=["company", "user"],
+                name="staff_one_role_per_company",
+                violation_error_message=_("This person already works for this company."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -25,7 +26,9 @@ def is_company_scoped(model: type[models.Model]) -> bool:
     return any(field.name == "company" for field in model._meta.get_fields())
 
 
-def scope_queryset(queryset: models.QuerySet[M], company: Company | None) -> models.QuerySet[M]:
+def scope_queryset[M: models.Model](
+    queryset: models.QuerySet[M], company: Company | None
+) -> models.QuerySet[M]:
     if company is None:
         return queryset.none()
     if is_company_scoped(queryset.model):
@@ -33,7 +36,7 @@ def scope_queryset(queryset: models.QuerySet[M], company: Company | None) -> mod
     return queryset
 
 
-def get_scoped_or_404(
+def get_scoped_or_404[M: models.Model](
     queryset: models.QuerySet[M] | type[M], company: Company | None, **lookup: Any
 ) -> M:
     """Fetch one object of the request's company; another company's object is a 404."""
@@ -41,7 +44,7 @@ def get_scoped_or_404(
         queryset = queryset._default_manager.all()
     try:
         return scope_queryset(queryset, company).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
@@ -62,6 +65,11 @@ class CompanyScopedForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.company = company
         narrow_choices(self.fields, company)
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # Unique constraints that include the company (SKU per company…) must be
+        # checked by the form, so that a duplicate is a message and not an error.
+        return super()._get_validation_exclusions() - {"company"}  # type: ignore[misc]
+
 
 class CompanyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Admin for tenant rows: staff see and edit only their current company's rows."""
@@ -75,13 +83,13 @@ class CompanyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and not request.user.is_superuser:
-            field.queryset = scope_queryset(field.queryset, getattr(request, "company", None))
+            field.queryset = scope_queryset(field.queryset, getattr(request, "company", None))  # type: ignore[arg-type]
         return field
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and not request.user.is_superuser:
-            field.queryset = scope_queryset(field.queryset, getattr(request, "company", None))
+            field.queryset = scope_queryset(field.queryset, getattr(request, "company", None))  # type: ignore[arg-type]
         return field
 
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:

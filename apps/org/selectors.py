@@ -37,6 +37,4 @@ def staff_list(*, company: Company, role: str | None = None) -> QuerySet[StaffMe
 def user_by_login(login: str) -> User | None:
     """Find the user a login name means: a username, or a mobile number."""
     login = login.strip()
-    return (
-        User.objects.filter(username=login).first() or User.objects.filter(mobile=login).first()
-    )
+    return User.objects.filter(username=login).first() or User.objects.filter(mobile=login).first()

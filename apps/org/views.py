@@ -123,7 +123,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(person)s was saved.") % {"person": staff.user.display_name})
+            messages.success(
+                request, _("%(person)s was saved.") % {"person": staff.user.display_name}
+            )
             return redirect("org:staff_list")
     return render(
         request,

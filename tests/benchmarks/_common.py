@@ -1,0 +1,36 @@
+"""Helpers shared by the benchmark scripts: the figure format and a Django set-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def figure(bench: str, name: str, value: float, unit: str) -> None:
+    print(
+        json.dumps({"bench": bench, "figure": name, "value": round(value, 4), "unit": unit}),
+        flush=True,
+    )
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+    import django
+
+    django.setup()

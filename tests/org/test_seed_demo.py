@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.catalog.models import Product, TicketPackage
+from apps.org.models import Company, Depot, Role, StaffMember, User
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        m.objects.count() for m in (Company, Depot, StaffMember, User, Product, TicketPackage)
+    )
+
+
+@pytest.mark.django_db
+def test_the_demo_builds_a_believable_world_idempotently(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+    water = Company.objects.get(name="清泉水站")
+    assert Depot.objects.filter(company=water).count() == 2
+    couriers = StaffMember.objects.filter(company=water, role=Role.COURIER)
+    assert couriers.count() == 8
+    assert {s.role for s in StaffMember.objects.filter(company=water)} == set(Role.values)
+    assert Company.objects.filter(name="晨光鲜奶").exists()
+    for username in ("owner", "dispatcher", "courier", "accountant", "dairy"):
+        assert User.objects.get(username=username).check_password("songda123")
+        assert username in out.getvalue()
+    assert Product.objects.filter(
+        company=water, category="gas", required_skill="gas_certified"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_run_without_debug(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())
+    assert Company.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_a_used_database_alone(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    Company.objects.create(name="真实的水站")
+    call_command("seed_demo", "--if-empty", stdout=StringIO())
+    assert list(Company.objects.values_list("name", flat=True)) == ["真实的水站"]
