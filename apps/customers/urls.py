@@ -1,6 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from apps.customers import views
+from apps.customers.views import customers
 
 app_name = "customers"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", customers.customer_list, name="index"),
+    path("", include("apps.customers.urls_tickets")),
+    path("", include("apps.customers.urls_transfer")),
+]

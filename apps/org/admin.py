@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.org.admin_site import is_owner
-from apps.org.models import Company, Depot, StaffMember, User
+from apps.org.models import Company, Depot, Notice, StaffMember, User
 from apps.org.scoping import CompanyScopedAdmin
 
 
@@ -94,3 +94,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(Notice)
+class NoticeAdmin(OwnerModelAdmin):
+    list_display = ["text", "recipient", "created_at", "read_at"]
+    list_filter = ["read_at"]

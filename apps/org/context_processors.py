@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from apps.org.navigation import active_section_key, sections_for_role
-from apps.org.selectors import memberships_of
+from apps.org.selectors import memberships_of, unread_notice_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,4 +22,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "current_company": staff.company,
         # Called by the template only when the switcher is drawn.
         "user_memberships": lambda: list(memberships_of(user=request.user)),
+        "unread_notices": lambda: unread_notice_count(staff=staff),
     }

@@ -158,3 +158,33 @@ class StaffMember(CompanyScopedModel):
     def skill_labels(self) -> list[str]:
         labels = dict(Skill.choices)
         return [str(labels.get(code, code)) for code in self.skills]
+
+
+class Notice(CompanyScopedModel):
+    """A message for staff inside the back office (overdue complaint, books out of balance…)."""
+
+    recipient = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recipient")
+    )
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(
+        _("key"), max_length=120, blank=True, help_text=_("Sending the same key twice is a no-op.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="notice_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.org.models import Company, Depot, StaffMember, User
+from apps.org.models import Company, Depot, Notice, StaffMember, User
 
 
 def memberships_of(*, user: Any) -> QuerySet[StaffMember]:
@@ -38,3 +38,11 @@ def user_by_login(login: str) -> User | None:
     """Find the user a login name means: a username, or a mobile number."""
     login = login.strip()
     return User.objects.filter(username=login).first() or User.objects.filter(mobile=login).first()
+
+
+def notice_list(*, staff: StaffMember) -> QuerySet[Notice]:
+    return Notice.objects.filter(recipient=staff).order_by("-created_at")
+
+
+def unread_notice_count(*, staff: StaffMember) -> int:
+    return Notice.objects.filter(recipient=staff, read_at__isnull=True).count()

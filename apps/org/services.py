@@ -4,9 +4,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.org.models import Company, Depot, Role, StaffMember, User
+from apps.org.models import Company, Depot, Notice, Role, StaffMember, User
 
 
 @transaction.atomic
@@ -68,3 +69,26 @@ def staff_update(
     staff.skills = sorted(skills)
     staff.save(update_fields=["role", "is_active", "home_depot", "skills"])
     return staff
+
+
+@transaction.atomic
+def notice_send(
+    *, company: Company, roles: Iterable[str], text: str, link: str = "", key: str = ""
+) -> list[Notice]:
+    """Tell every active staff member with one of the roles; a repeated key sends nothing."""
+    recipients = StaffMember.objects.filter(company=company, role__in=list(roles), is_active=True)
+    sent = []
+    for staff in recipients:
+        if key and Notice.objects.filter(recipient=staff, key=key).exists():
+            continue
+        sent.append(
+            Notice.objects.create(company=company, recipient=staff, text=text, link=link, key=key)
+        )
+    return sent
+
+
+@transaction.atomic
+def notices_mark_read(*, staff: StaffMember) -> int:
+    return Notice.objects.filter(recipient=staff, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

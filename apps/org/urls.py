@@ -11,6 +11,7 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("switch/", views.switch_company, name="switch_company"),
     path("profile/", views.profile, name="profile"),
+    path("notices/", views.notices, name="notices"),
     path("settings/", views.company_settings, name="settings"),
     *views.depots.urls(),
     path("staff/", views.staff_list, name="staff_list"),

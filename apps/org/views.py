@@ -66,6 +66,16 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "org/profile.html", {"form": form, "memberships": memberships})
 
 
+@member_required
+def notices(request: HttpRequest) -> HttpResponse:
+    staff = request.staff  # type: ignore[attr-defined]
+    items = list(selectors.notice_list(staff=staff)[:100])
+    if request.method == "POST":
+        services.notices_mark_read(staff=staff)
+        return redirect("org:notices")
+    return render(request, "org/notices.html", {"notices": items})
+
+
 @section_required("company")
 def company_settings(request: HttpRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None, instance=request.company)  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule, Task
 
+from apps.org.models import Notice
 from tests.factories import DepotFactory, StaffFactory
 from tests.tenancy import MARKER
 
@@ -45,6 +46,11 @@ OBJECTS = {
     "org.company": lambda company: company,
     "org.depot": lambda company: DepotFactory(company=company, name=f"{MARKER}站"),
     "org.staffmember": lambda company: StaffFactory(company=company, user__first_name=MARKER),
+    "org.notice": lambda company: Notice.objects.create(
+        company=company,
+        recipient=StaffFactory(company=company),
+        text=MARKER,
+    ),
     "org.user": lambda company: StaffFactory(company=company, user__first_name=MARKER).user,
     "auth.group": lambda company: Group.objects.create(name=f"{MARKER}{company.pk}"),
     "django_q.schedule": lambda company: Schedule.objects.create(

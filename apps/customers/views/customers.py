@@ -8,5 +8,5 @@ from apps.org.navigation import SECTIONS_BY_KEY
 
 
 @section_required("customers")
-def index(request: HttpRequest) -> HttpResponse:
+def customer_list(request: HttpRequest) -> HttpResponse:
     return section_placeholder(request, section=SECTIONS_BY_KEY["customers"])
