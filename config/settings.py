@@ -197,3 +197,9 @@ LOGGING = {
 # Maps: tiles come from a configurable server; empty means "draw no tiles".
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+
+# Geocoding: "offline" (no network; neighbours' or the depot's coordinates),
+# "baidu" (needs GEOCODER_API_KEY) or "nominatim" (NOMINATIM_DOMAIN).
+GEOCODER = env("GEOCODER", default="offline")
+GEOCODER_API_KEY = env("GEOCODER_API_KEY", default="")
+NOMINATIM_DOMAIN = env("NOMINATIM_DOMAIN", default="nominatim.openstreetmap.org")

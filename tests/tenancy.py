@@ -3,7 +3,8 @@
 Each app's tests add ``tests/<app>/fillers*.py`` modules with
 ``OBJECTS`` (model label -> function(company) -> a row of that company whose
 text carries :data:`MARKER`) and ``URL_OBJECTS`` (URL name -> model label of
-the row its ``pk`` means). The sweep fails for any URL it cannot fill.
+the row its ``pk`` means, or a dict of argument name -> model label when a URL
+has several). The sweep fails for any URL it cannot fill.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ MARKER = "机密SECRET"
 Filler = Callable[[Any], Any]
 
 
-def collect() -> tuple[dict[str, Filler], dict[str, str]]:
+def collect() -> tuple[dict[str, Filler], dict[str, Any]]:
     objects: dict[str, Filler] = {}
-    url_objects: dict[str, str] = {}
+    url_objects: dict[str, Any] = {}
     for module_info in pkgutil.iter_modules(tests.__path__):
         if not module_info.ispkg:
             continue

@@ -78,9 +78,10 @@ class Victim:
         return self.made[label]
 
     def kwargs_for(self, route: Route) -> dict[str, Any]:
-        label = self.url_objects.get(route.name) or admin_model_for(route.name)
+        spec = self.url_objects.get(route.name) or admin_model_for(route.name)
         kwargs: dict[str, Any] = {}
         for argument in route.arguments:
+            label = spec.get(argument) if isinstance(spec, dict) else spec
             kwargs[argument] = self._value(route, argument, label)
         return kwargs
 

@@ -54,10 +54,10 @@ class Crud:
         return f"{self.name}_{action}"
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
-        rows = scope_queryset(
-            self.model._default_manager.select_related(*self.select_related),
-            request.company,  # type: ignore[attr-defined]
-        )
+        rows = self.model._default_manager.all()
+        if self.select_related:
+            rows = rows.select_related(*self.select_related)
+        rows = scope_queryset(rows, request.company)  # type: ignore[attr-defined]
         return render(request, "core/list_page.html", {"crud": self, "rows": rows})
 
     def edit_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
