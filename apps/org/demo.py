@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
 
 from apps.core.demo import DEMO_PASSWORD, DemoWorld
 from apps.org.models import Company, Depot, Role, Skill, StaffMember, User
@@ -113,13 +116,21 @@ def _company(name: str, spec: CompanySpec) -> Company:
     return company
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Hashing is slow on purpose; every demo account shares one hash of the demo password.
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(company: Company, person: Person) -> StaffMember:
-    user, created = User.objects.get_or_create(
-        username=person.username, defaults={"first_name": person.name, "mobile": person.mobile}
+    user, _created = User.objects.get_or_create(
+        username=person.username,
+        defaults={
+            "first_name": person.name,
+            "mobile": person.mobile,
+            "password": _demo_password_hash(),
+        },
     )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
     depot = Depot.objects.get(company=company, name=person.depot) if person.depot else None
     staff, _ = StaffMember.objects.update_or_create(
         company=company,

@@ -6,6 +6,8 @@ import json
 import os
 import statistics
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +36,19 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+@contextmanager
+def bench_database(bench: str) -> Iterator[None]:
+    """A throw-away database of the configured kind, named after the benchmark."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{bench}"
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()

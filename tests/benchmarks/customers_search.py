@@ -10,14 +10,36 @@ import os
 import random
 import time
 
-from _common import figure, percentile, setup_django
+from _common import bench_database, figure, percentile, setup_django
 
 BENCH = "customers_search"
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂建华文辉玉兰红梅晓东海燕志国庆春慧子涵浩然欣怡宇轩"
-STREETS = ["文三路", "文二路", "学院路", "教工路", "古墩路", "天目山路", "益乐路", "紫荆花路", "丰潭路", "莫干山路"]
-COMMUNITIES = ["翠苑一区", "翠苑二区", "文教小区", "嘉绿苑", "古荡新村", "塘苗小区", "益乐新村", "西溪花园", "德加公寓", "大关苑"]
+STREETS = [
+    "文三路",
+    "文二路",
+    "学院路",
+    "教工路",
+    "古墩路",
+    "天目山路",
+    "益乐路",
+    "紫荆花路",
+    "丰潭路",
+    "莫干山路",
+]
+COMMUNITIES = [
+    "翠苑一区",
+    "翠苑二区",
+    "文教小区",
+    "嘉绿苑",
+    "古荡新村",
+    "塘苗小区",
+    "益乐新村",
+    "西溪花园",
+    "德加公寓",
+    "大关苑",
+]
 
 
 def build(company, rng: random.Random) -> list[str]:  # type: ignore[no-untyped-def]
@@ -34,12 +56,24 @@ def build(company, rng: random.Random) -> list[str]:  # type: ignore[no-untyped-
         initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
         code = f"C{index + 1:06d}"
         text = f"{name} {''.join(lazy_pinyin(name))} {initials} {code} {number} {street} {community}".lower()
-        customers.append(Customer(company=company, code=code, name=name, name_initials=initials, search_text=text))
+        customers.append(
+            Customer(
+                company=company, code=code, name=name, name_initials=initials, search_text=text
+            )
+        )
         numbers.append(number)
         addresses.append((street, community))
     Customer.objects.bulk_create(customers, batch_size=5000)
-    for customer, number, (street, community) in zip(customers, numbers, addresses, strict=True):
-        phones.append(CustomerPhone(company=company, customer=customer, number=number, number_reversed=number[::-1], is_primary=True))
+    for customer, number in zip(customers, numbers, strict=True):
+        phones.append(
+            CustomerPhone(
+                company=company,
+                customer=customer,
+                number=number,
+                number_reversed=number[::-1],
+                is_primary=True,
+            )
+        )
     CustomerPhone.objects.bulk_create(phones, batch_size=5000)
     Address.objects.bulk_create(
         [
@@ -64,13 +98,12 @@ def queries(rng: random.Random, numbers: list[str]) -> dict[str, list[str]]:
 def main() -> None:
     setup_django()
     from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
     if connection.vendor != "postgresql":
-        print(f"# {BENCH}: the target is for PostgreSQL; running on {connection.vendor} (set DATABASE_URL)")
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+        print(
+            f"# {BENCH}: the target is for PostgreSQL; running on {connection.vendor} (set DATABASE_URL)"
+        )
+    with bench_database(BENCH):
         from apps.customers.selectors.customers import customer_search
         from apps.org.models import Company
 
@@ -93,9 +126,6 @@ def main() -> None:
             figure(BENCH, f"{kind}_p95_ms", percentile(samples, 95), "ms")
         figure(BENCH, "all_p50_ms", percentile(everything, 50), "ms")
         figure(BENCH, "all_p95_ms", percentile(everything, 95), "ms")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

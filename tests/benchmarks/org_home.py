@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import time
 
-from _common import figure, percentile, setup_django
+from _common import bench_database, figure, percentile, setup_django
 
 BENCH = "org_home"
 
 
 def main() -> None:
     setup_django()
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with bench_database(BENCH):
         from tests.conftest import make_team
 
         team = make_team("基准水站")
@@ -31,9 +27,6 @@ def main() -> None:
             samples.append((time.perf_counter() - start) * 1000)
         figure(BENCH, "home_p50_ms", percentile(samples, 50), "ms")
         figure(BENCH, "home_p95_ms", percentile(samples, 95), "ms")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='customer code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
                 ('customer_type', models.CharField(choices=[('household', 'Household'), ('office', 'Office'), ('shop', 'Shop'), ('school', 'School'), ('restaurant', 'Restaurant'), ('other', 'Other')], default='household', max_length=20, verbose_name='type')),
                 ('billing_mode', models.CharField(choices=[('pay_on_delivery', 'Pay on delivery'), ('prepaid', 'Prepaid wallet'), ('monthly_credit', 'Monthly credit')], default='pay_on_delivery', max_length=20, verbose_name='billing mode')),
                 ('credit_limit_fen', models.PositiveIntegerField(default=0, verbose_name='credit limit')),
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='language')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('last_order_at', models.DateTimeField(blank=True, null=True, verbose_name='last order')),
-                ('name_initials', models.CharField(blank=True, editable=False, max_length=100)),
+                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
                 ('search_text', models.TextField(blank=True, editable=False)),
                 ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.company', verbose_name='company')),
                 ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='catalog.customergroup', verbose_name='customer group')),
@@ -131,10 +131,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='tag',
             constraint=models.UniqueConstraint(fields=('company', 'name'), name='tag_unique_name', violation_error_message='A tag with this name already exists.'),
-        ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['company', 'name_initials'], name='customer_initials_idx'),
         ),
         migrations.AddConstraint(
             model_name='customer',

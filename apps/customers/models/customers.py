@@ -75,7 +75,7 @@ class Tag(CompanyScopedModel):
 
 class Customer(CompanyScopedModel):
     code = models.CharField(_("customer code"), max_length=20)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
     customer_type = models.CharField(
         _("type"), max_length=20, choices=CustomerType.choices, default=CustomerType.HOUSEHOLD
     )
@@ -116,7 +116,7 @@ class Customer(CompanyScopedModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_order_at = models.DateTimeField(_("last order"), null=True, blank=True)
-    name_initials = models.CharField(max_length=100, blank=True, editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
@@ -135,7 +135,6 @@ class Customer(CompanyScopedModel):
                 violation_error_message=_("Say why the customer is blocked."),
             ),
         ]
-        indexes = [models.Index(fields=["company", "name_initials"], name="customer_initials_idx")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -159,7 +158,9 @@ class CustomerPhone(CompanyScopedModel):
     )
     number = models.CharField(_("phone number"), max_length=20)
     number_reversed = models.CharField(max_length=20, editable=False, db_index=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
@@ -200,7 +201,9 @@ class Address(CompanyScopedModel):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("customer")
     )
-    label = models.CharField(_("label"), max_length=30, blank=True, help_text=_("e.g. home, office"))
+    label = models.CharField(
+        _("label"), max_length=30, blank=True, help_text=_("e.g. home, office")
+    )
     province = models.CharField(_("province"), max_length=20, default="浙江省")
     city = models.CharField(_("city"), max_length=20, default="杭州市")
     district = models.CharField(_("district"), max_length=20, blank=True)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 
 from apps.customers.models import Address, Customer, CustomerPhone
 from apps.org.models import Company
 
 DIGITS = re.compile(r"^\d{4,}$")
 MAX_RESULTS = 20
+SHORTEST_FRAGMENT = 3
 
 
 def customer_queryset(*, company: Company) -> QuerySet[Customer]:
@@ -26,57 +29,53 @@ def customer_queryset(*, company: Company) -> QuerySet[Customer]:
 
 
 def customer_search(*, company: Company, query: str, limit: int = MAX_RESULTS) -> list[Customer]:
-    """Phone-first search, ranked: a whole number, then the last digits of any phone,
-    the customer code, a name prefix, pinyin initials, and any fragment of name or address."""
+    """Phone-first search, ranked: the whole number, then the last digits of any phone;
+    for text the customer code, a name prefix, pinyin initials, then any fragment of
+    name or address. Each rank is its own indexed query with a limit, so a common
+    surname costs no more than a rare one."""
     text = query.strip().lower()
     if not text:
         return []
     digits = re.sub(r"[\s\-]", "", text)
     if DIGITS.match(digits):
-        matches = _by_phone_digits(company, digits)
+        ranked = _by_phone_digits(company, digits, limit)
     else:
-        matches = _by_text(company, text)
-    return list(matches[:limit])
+        ranked = _by_text(company, text, limit)
+    found: dict[int, None] = {}
+    for ids in ranked:
+        found.update(dict.fromkeys(ids))
+        if len(found) >= limit:
+            break
+    ordered = list(found)[:limit]
+    customers = customer_queryset(company=company).in_bulk(ordered)
+    return [customers[pk] for pk in ordered]
 
 
-def _by_phone_digits(company: Company, digits: str) -> QuerySet[Customer]:
-    reversed_digits = digits[::-1]
-    phone_hits = CustomerPhone.objects.filter(
-        company=company, number_reversed__startswith=reversed_digits
-    ).values("customer_id")
-    return (
-        customer_queryset(company=company)
-        .filter(Q(pk__in=phone_hits) | Q(code__iendswith=digits))
-        .annotate(
-            rank=Case(
-                When(
-                    Exists(CustomerPhone.objects.filter(customer=OuterRef("pk"), number=digits)),
-                    then=Value(0),
-                ),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "name")
+def _ids(rows: QuerySet[Any], limit: int) -> list[int]:
+    """The first ``limit`` matches of one rank, alphabetical within the rank.
+
+    Contains-queries carry no ORDER BY, so the database stops at the limit
+    instead of sorting every match; the few rows are sorted here."""
+    return [pk for _name, pk in sorted(rows[:limit])]
+
+
+def _by_phone_digits(company: Company, digits: str, limit: int) -> Iterator[list[int]]:
+    phones = CustomerPhone.objects.filter(company=company).values_list(
+        "customer__name", "customer_id"
     )
+    yield _ids(phones.filter(number=digits), limit)
+    yield _ids(phones.filter(number_reversed__startswith=digits[::-1]), limit)
 
 
-def _by_text(company: Company, text: str) -> QuerySet[Customer]:
-    return (
-        customer_queryset(company=company)
-        .filter(search_text__contains=text)
-        .annotate(
-            rank=Case(
-                When(code__iexact=text, then=Value(0)),
-                When(name__startswith=text, then=Value(1)),
-                When(name_initials__startswith=text, then=Value(2)),
-                When(name__contains=text, then=Value(3)),
-                default=Value(4),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "name")
-    )
+def _by_text(company: Company, text: str, limit: int) -> Iterator[list[int]]:
+    customers = Customer.objects.filter(company=company).values_list("name", "pk")
+    yield _ids(customers.filter(code=text.upper()), limit)
+    yield _ids(customers.filter(name__startswith=text).order_by("name"), limit)
+    yield _ids(customers.filter(name_initials__startswith=text).order_by("name_initials"), limit)
+    if text.isascii() and len(text) < SHORTEST_FRAGMENT:
+        return  # "wf" means initials; two Latin letters inside addresses are noise
+    yield _ids(customers.filter(name__contains=text), limit)
+    yield _ids(customers.filter(search_text__contains=text), limit)
 
 
 def customer_list(
@@ -92,6 +91,8 @@ def customer_list(
 
 def customer_by_phone(*, company: Company, number: str) -> Customer | None:
     phone = (
-        CustomerPhone.objects.filter(company=company, number=number).select_related("customer").first()
+        CustomerPhone.objects.filter(company=company, number=number)
+        .select_related("customer")
+        .first()
     )
     return phone.customer if phone else None

@@ -45,7 +45,8 @@ class DuplicatePhone(ValidationError):
 
     def __init__(self, number: str, customer: Customer) -> None:
         super().__init__(
-            _("%(phone)s already belongs to %(customer)s.") % {"phone": number, "customer": customer},
+            _("%(phone)s already belongs to %(customer)s.")
+            % {"phone": number, "customer": customer},
             code="duplicate_phone",
         )
         self.customer = customer
@@ -54,11 +55,14 @@ class DuplicatePhone(ValidationError):
 def _next_code(company: Company) -> str:
     # The company row is the lock that serialises code allocation.
     Company.objects.select_for_update().get(pk=company.pk)
-    codes = Customer.objects.filter(company=company, code__startswith=CODE_PREFIX).values_list(
-        "code", flat=True
+    # Generated codes are fixed-width, so the highest sorts last.
+    last = (
+        Customer.objects.filter(company=company, code__regex=rf"^{CODE_PREFIX}[0-9]{{5,}}$")
+        .order_by("-code")
+        .values_list("code", flat=True)
+        .first()
     )
-    numbers = [int(code[1:]) for code in codes if code[1:].isdigit()]
-    return f"{CODE_PREFIX}{max(numbers, default=0) + 1:05d}"
+    return f"{CODE_PREFIX}{int(last[1:]) + 1 if last else 1:05d}"
 
 
 def _initials(name: str) -> str:
@@ -69,7 +73,10 @@ def customer_refresh_search(*, customer: Customer) -> None:
     """Rebuild the denormalised search line from the customer's current rows."""
     pinyin = "".join(lazy_pinyin(customer.name)).lower()
     phones = [p.number for p in customer.phones.all()]
-    places = [f"{a.district}{a.street} {a.community} {a.building}-{a.unit}-{a.room}" for a in customer.addresses.all()]
+    places = [
+        f"{a.district}{a.street} {a.community} {a.building}-{a.unit}-{a.room}"
+        for a in customer.addresses.all()
+    ]
     customer.name_initials = _initials(customer.name)
     customer.search_text = " ".join(
         [customer.name, pinyin, customer.name_initials, customer.code, *phones, *places]
@@ -113,7 +120,12 @@ def customer_create(
 ) -> Customer:
     numbers = normalized_phones(phones)
     _check_phones_free(company, numbers, None)
-    customer = Customer(company=company, name=name.strip(), code=profile.pop("code", "") or _next_code(company), **profile)
+    customer = Customer(
+        company=company,
+        name=name.strip(),
+        code=profile.pop("code", "") or _next_code(company),
+        **profile,
+    )
     customer.full_clean(exclude=["search_text", "name_initials"])
     customer.save()
     customer.tags.set(tags)
@@ -165,8 +177,19 @@ def _address_fields(data: AddressData) -> dict[str, Any]:
     fields = {
         name: getattr(data, name)
         for name in (
-            "label", "province", "city", "district", "street", "community", "building",
-            "unit", "room", "floor", "has_elevator", "delivery_notes", "depot_id",
+            "label",
+            "province",
+            "city",
+            "district",
+            "street",
+            "community",
+            "building",
+            "unit",
+            "room",
+            "floor",
+            "has_elevator",
+            "delivery_notes",
+            "depot_id",
         )
     }
     if data.latitude is not None and data.longitude is not None:
@@ -187,7 +210,9 @@ def _save_address(address: Address, *, make_default: bool) -> Address:
             pk=address.pk
         ).update(is_default=False)
         address.is_default = True
-    elif not Address.objects.filter(customer_id=address.customer_id).exclude(pk=address.pk).exists():
+    elif (
+        not Address.objects.filter(customer_id=address.customer_id).exclude(pk=address.pk).exists()
+    ):
         address.is_default = True
     address.full_clean()
     address.save()
@@ -223,7 +248,10 @@ def address_update(*, address: Address, data: AddressData, make_default: bool = 
         address.latitude = address.longitude = None
         address.coordinate_source, address.precision = "", Precision.UNKNOWN
     elif moved:
-        address.coordinate_source, address.precision = data.coordinate_source or CoordinateSource.PIN, Precision.EXACT
+        address.coordinate_source, address.precision = (
+            data.coordinate_source or CoordinateSource.PIN,
+            Precision.EXACT,
+        )
     address = _save_address(address, make_default=make_default or address.is_default)
     customer_refresh_search(customer=address.customer)
     return address
@@ -264,5 +292,7 @@ def address_locate(
     address.coordinate_source = source
     address.precision = precision
     address.full_clean()
-    address.save(update_fields=["latitude", "longitude", "coordinate_source", "precision", "updated_at"])
+    address.save(
+        update_fields=["latitude", "longitude", "coordinate_source", "precision", "updated_at"]
+    )
     return address
