@@ -16,6 +16,8 @@ EXPECTED = {
     "fleet:board": {OWNER, DISPATCHER},
     "orders:index": {OWNER, DISPATCHER},
     "customers:index": {OWNER, DISPATCHER, ACCOUNTANT},
+    "customers:create": {OWNER, DISPATCHER, ACCOUNTANT},
+    "org:notices": EVERYONE,
     "fleet:index": {OWNER, DISPATCHER},
     "subscriptions:index": {OWNER, DISPATCHER},
     "ledger:index": {OWNER, ACCOUNTANT},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import random
 from decimal import Decimal
+from typing import Any
 
 from apps.core.demo import DemoWorld
 from apps.customers.models import (
@@ -34,8 +35,22 @@ COMMUNITIES = {
     "滨江站": ["东方郡", "星耀城", "江南春城", "钱塘春晓"],
 }
 DISTRICTS = {"文三路站": "西湖区", "古荡站": "西湖区", "湖墅站": "拱墅区", "滨江站": "滨江区"}
-TAGS = [("高层无电梯", True), ("VIP", False), ("老人独居", True), ("写字楼", False), ("先打电话", True), ("放门口", True)]
-NOTES = ["放门口保温箱", "到了先打电话", "白天家里没人，放物业", "敲门声音大一点，老人耳背", "送到前台", ""]
+TAGS = [
+    ("高层无电梯", True),
+    ("VIP", False),
+    ("老人独居", True),
+    ("写字楼", False),
+    ("先打电话", True),
+    ("放门口", True),
+]
+NOTES = [
+    "放门口保温箱",
+    "到了先打电话",
+    "白天家里没人，放物业",
+    "敲门声音大一点，老人耳背",
+    "送到前台",
+    "",
+]
 
 # The dispatcher's favourite example: a caller who gives the last four digits 5502.
 SIGNATURE_CUSTOMER = ("王芳", "13906715502", "文三路 88 号", "翠苑一区", "3", "2", "502", 5)
@@ -43,7 +58,9 @@ SIGNATURE_CUSTOMER = ("王芳", "13906715502", "文三路 88 号", "翠苑一区
 
 def _tags(company: Company) -> dict[str, Tag]:
     return {
-        name: Tag.objects.get_or_create(company=company, name=name, defaults={"highlight": highlight})[0]
+        name: Tag.objects.get_or_create(
+            company=company, name=name, defaults={"highlight": highlight}
+        )[0]
         for name, highlight in TAGS
     }
 
@@ -71,7 +88,7 @@ def _address(rng: random.Random, depot: Depot) -> AddressData:
     )
 
 
-def _profile(rng: random.Random, tags: dict[str, Tag], address: AddressData) -> dict[str, object]:
+def _profile(rng: random.Random, tags: dict[str, Tag], address: AddressData) -> dict[str, Any]:
     office = address.community.endswith("广场") or rng.random() < 0.08
     chosen = [tags["写字楼"]] if office else []
     if not address.has_elevator and address.floor >= 5:
@@ -80,12 +97,16 @@ def _profile(rng: random.Random, tags: dict[str, Tag], address: AddressData) -> 
         if rng.random() < 0.08:
             chosen.append(tags[name])
     return {
-        "customer_type": CustomerType.OFFICE if office else rng.choice([CustomerType.HOUSEHOLD] * 8 + [CustomerType.SHOP]),
-        "billing_mode": BillingMode.MONTHLY_CREDIT if office else rng.choice(
-            [BillingMode.PAY_ON_DELIVERY] * 5 + [BillingMode.PREPAID] * 2
-        ),
+        "customer_type": CustomerType.OFFICE
+        if office
+        else rng.choice([CustomerType.HOUSEHOLD] * 8 + [CustomerType.SHOP]),
+        "billing_mode": BillingMode.MONTHLY_CREDIT
+        if office
+        else rng.choice([BillingMode.PAY_ON_DELIVERY] * 5 + [BillingMode.PREPAID] * 2),
         "credit_limit_fen": 200000 if office else 0,
-        "source": rng.choice([Channel.PHONE] * 4 + [Channel.WECHAT, Channel.MINI_PROGRAM, Channel.MEITUAN]),
+        "source": rng.choice(
+            [Channel.PHONE] * 4 + [Channel.WECHAT, Channel.MINI_PROGRAM, Channel.MEITUAN]
+        ),
         "tags": chosen,
     }
 
@@ -100,14 +121,27 @@ def _seed_company(world: DemoWorld, company: Company, count: int) -> int:
         phone = _phone(rng)
         depot = depots[index % len(depots)]
         address = _address(rng, depot)
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.4 else "")
+        name = (
+            rng.choice(SURNAMES)
+            + rng.choice(GIVEN)
+            + (rng.choice(GIVEN) if rng.random() < 0.4 else "")
+        )
         if index < len(people):
             depot = next(d for d in depots if d.name == "文三路站")
             address = _address(rng, depot)
             name, phone, street, community, building, unit, room, floor = people[index]
-            address = AddressData(**{**address.__dict__, "street": street, "community": community,
-                                     "building": building, "unit": unit, "room": room,
-                                     "floor": floor, "has_elevator": False})
+            address = AddressData(
+                **{
+                    **address.__dict__,
+                    "street": street,
+                    "community": community,
+                    "building": building,
+                    "unit": unit,
+                    "room": room,
+                    "floor": floor,
+                    "has_elevator": False,
+                }
+            )
         profile = _profile(rng, tags, address)
         if CustomerPhone.objects.filter(company=company, number=phone).exists():
             continue

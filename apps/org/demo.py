@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth.hashers import make_password
 
