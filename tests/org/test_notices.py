@@ -10,8 +10,12 @@ from tests.conftest import Team
 
 @pytest.mark.django_db
 def test_a_notice_reaches_every_owner_once_per_key(team: Team) -> None:
-    first = notice_send(company=team.company, roles=[Role.OWNER], text="账不平", key="verify:2026-11-22")
-    again = notice_send(company=team.company, roles=[Role.OWNER], text="账不平", key="verify:2026-11-22")
+    first = notice_send(
+        company=team.company, roles=[Role.OWNER], text="账不平", key="verify:2026-11-22"
+    )
+    again = notice_send(
+        company=team.company, roles=[Role.OWNER], text="账不平", key="verify:2026-11-22"
+    )
     assert len(first) == 1 and again == []
     assert Notice.objects.get().recipient.user == team.users[Role.OWNER]
 

@@ -166,7 +166,7 @@ def customer_update(
 def _replace_phones(customer: Customer, numbers: Sequence[str]) -> None:
     customer.phones.exclude(number__in=numbers).delete()
     existing = set(customer.phones.values_list("number", flat=True))
-    for position, number in enumerate(numbers):
+    for number in numbers:
         if number not in existing:
             CustomerPhone(company=customer.company, customer=customer, number=number).save()
     customer.phones.update(is_primary=False)

@@ -20,8 +20,8 @@ from apps.customers.selectors.customers import customer_queryset, customer_searc
 from apps.customers.services import customers as services
 from apps.org.access import section_required
 from apps.org.models import Company
-from apps.org.selectors import depot_list
 from apps.org.scoping import get_scoped_or_404
+from apps.org.selectors import depot_list
 
 
 def _company(request: HttpRequest) -> Company:
@@ -118,7 +118,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @section_required("customers")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_scoped_or_404(customer_queryset(company=_company(request)), _company(request), pk=pk)
+    customer = get_scoped_or_404(
+        customer_queryset(company=_company(request)), _company(request), pk=pk
+    )
     panels = [
         (panel, panel.render(request, customer) if panel.render else "")
         for panel in customer_panels()
@@ -208,5 +210,3 @@ def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The address was deleted."))
     return redirect("customers:detail", pk=address.customer_id)
-
-
