@@ -337,7 +337,7 @@ def _add_to_pooled(accounts: Sequence[Account], moves: dict[int, int]) -> dict[i
     with connection.cursor() as cursor:
         for account in accounts:
             cursor.execute(
-                f"UPDATE {Account._meta.db_table} SET balance = balance + %s "  # noqa: S608
+                f"UPDATE {Account._meta.db_table} SET balance = balance + %s "
                 "WHERE id = %s RETURNING balance",
                 [moves[account.pk], account.pk],
             )
