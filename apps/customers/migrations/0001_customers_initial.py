@@ -14,11 +14,16 @@ def create_search_index(apps, schema_editor):
         "CREATE INDEX IF NOT EXISTS customer_search_trgm "
         "ON customers_customer USING gin (search_text gin_trgm_ops)"
     )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS customer_name_trgm "
+        "ON customers_customer USING gin (name gin_trgm_ops)"
+    )
 
 
 def drop_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS customer_search_trgm")
+        schema_editor.execute("DROP INDEX IF EXISTS customer_name_trgm")
 
 
 

@@ -54,9 +54,10 @@ def customer_search(*, company: Company, query: str, limit: int = MAX_RESULTS) -
 def _ids(rows: QuerySet[Any], limit: int) -> list[int]:
     """The first ``limit`` matches of one rank, alphabetical within the rank.
 
-    Contains-queries carry no ORDER BY, so the database stops at the limit
-    instead of sorting every match; the few rows are sorted here."""
-    return [pk for _name, pk in sorted(rows[:limit])]
+    No query carries an ORDER BY: the database stops at the limit instead of
+    sorting every match (an ORDER BY also lures PostgreSQL into walking a whole
+    index to avoid that sort); the few rows are sorted here."""
+    return [pk for _name, pk in sorted(rows.order_by()[:limit])]
 
 
 def _by_phone_digits(company: Company, digits: str, limit: int) -> Iterator[list[int]]:
@@ -70,8 +71,8 @@ def _by_phone_digits(company: Company, digits: str, limit: int) -> Iterator[list
 def _by_text(company: Company, text: str, limit: int) -> Iterator[list[int]]:
     customers = Customer.objects.filter(company=company).values_list("name", "pk")
     yield _ids(customers.filter(code=text.upper()), limit)
-    yield _ids(customers.filter(name__startswith=text).order_by("name"), limit)
-    yield _ids(customers.filter(name_initials__startswith=text).order_by("name_initials"), limit)
+    yield _ids(customers.filter(name__startswith=text), limit)
+    yield _ids(customers.filter(name_initials__startswith=text), limit)
     if text.isascii() and len(text) < SHORTEST_FRAGMENT:
         return  # "wf" means initials; two Latin letters inside addresses are noise
     yield _ids(customers.filter(name__contains=text), limit)
