@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from apps.customers.models import Address, Customer, CustomerPhone, Tag
-from apps.org.admin import OwnerModelAdmin
+from apps.customers.models import (
+    Address,
+    Customer,
+    CustomerPhone,
+    SlaRule,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
+from apps.org.admin import OwnerModelAdmin, ReadOnlyOwnerAdmin
 
 
 class PhoneInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -14,8 +22,20 @@ class PhoneInline(admin.TabularInline):  # type: ignore[type-arg]
 
 class AddressInline(admin.StackedInline):  # type: ignore[type-arg]
     model = Address
-    fields = ["street", "community", "building", "unit", "room", "floor", "has_elevator",
-              "latitude", "longitude", "precision", "depot", "is_default"]
+    fields = [
+        "street",
+        "community",
+        "building",
+        "unit",
+        "room",
+        "floor",
+        "has_elevator",
+        "latitude",
+        "longitude",
+        "precision",
+        "depot",
+        "is_default",
+    ]
     extra = 0
 
 
@@ -39,3 +59,45 @@ class CustomerAdmin(OwnerModelAdmin):
 @admin.register(Tag)
 class TagAdmin(OwnerModelAdmin):
     list_display = ["name", "highlight"]
+
+
+class TicketEventInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = TicketEvent
+    fields = ["created_at", "kind", "actor", "from_status", "to_status", "note"]
+    readonly_fields = ["created_at", "kind", "actor", "from_status", "to_status", "note"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyOwnerAdmin):
+    """Look-up only: tickets change through their services, which write the timeline."""
+
+    list_display = [
+        "id",
+        "ticket_type",
+        "customer",
+        "priority",
+        "status",
+        "assignee",
+        "due_at",
+        "escalated_at",
+    ]
+    list_filter = ["status", "ticket_type", "priority"]
+    search_fields = ["customer__name", "customer__code", "description", "order_reference"]
+    list_select_related = ["customer", "assignee__user"]
+    inlines = [TicketEventInline]
+
+
+@admin.register(SlaRule)
+class SlaRuleAdmin(OwnerModelAdmin):
+    list_display = ["ticket_type", "priority", "hours"]
+    list_filter = ["ticket_type"]

@@ -38,7 +38,10 @@ _PANELS: dict[str, Panel] = {
         summary=_("Money, tickets, deposits and buckets held or owed appear here."),
     ),
     "subscriptions": Panel(
-        "subscriptions", _("Subscriptions"), 30, summary=_("Milk rounds and standing orders appear here.")
+        "subscriptions",
+        _("Subscriptions"),
+        30,
+        summary=_("Milk rounds and standing orders appear here."),
     ),
 }
 

@@ -23,3 +23,9 @@ def geocode_address_later(*, address_id: int) -> None:
         task_name=f"geocode-address-{address_id}",
     )
 
+
+def escalate_overdue_tickets() -> int:
+    """Scheduled every five minutes (see migration 0002): escalate overdue tickets once."""
+    from apps.customers.services.tickets import tickets_escalate_overdue
+
+    return tickets_escalate_overdue()

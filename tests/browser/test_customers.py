@@ -24,21 +24,28 @@ def _world() -> tuple[Team, Any]:
             company=team.company,
             name=f"客户{n:02d}",
             phones=[f"1380000{n:04d}"],
-            address=AddressData(street=f"文二路 {n} 号", latitude=Decimal("30.28"), longitude=Decimal("120.13")),
+            address=AddressData(
+                street=f"文二路 {n} 号", latitude=Decimal("30.28"), longitude=Decimal("120.13")
+            ),
         )
     wang = customer_create(
         company=team.company,
         name="王芳",
         phones=["13906715502"],
         address=AddressData(
-            street="文三路 88 号", community="翠苑一区", floor=5,
-            latitude=Decimal("30.277300"), longitude=Decimal("120.133900"),
+            street="文三路 88 号",
+            community="翠苑一区",
+            floor=5,
+            latitude=Decimal("30.277300"),
+            longitude=Decimal("120.133900"),
         ),
     )
     return team, wang
 
 
-def test_a_dispatcher_types_5502_and_lands_on_the_customer(live_server: Any, desktop_page: Any) -> None:
+def test_a_dispatcher_types_5502_and_lands_on_the_customer(
+    live_server: Any, desktop_page: Any
+) -> None:
     team, wang = _world()
     page = desktop_page
     log_in(page, live_server.url, team.users[Role.DISPATCHER].username, PASSWORD)

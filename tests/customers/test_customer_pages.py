@@ -13,7 +13,11 @@ from tests.conftest import Team
 
 def _customer(team: Team, name: str = "王芳", phone: str = "13906715502", **kwargs):  # type: ignore[no-untyped-def]
     return customer_create(
-        company=team.company, name=name, phones=[phone], address=AddressData(street="文三路 88 号", floor=6), **kwargs
+        company=team.company,
+        name=name,
+        phones=[phone],
+        address=AddressData(street="文三路 88 号", floor=6),
+        **kwargs,
     )
 
 
@@ -48,7 +52,11 @@ def test_a_dispatcher_creates_a_customer_with_an_address_on_the_map(team: Team) 
     assert response["Location"] == reverse("customers:detail", args=[customer.pk])
     assert set(customer.phones.values_list("number", flat=True)) == {"13805710099", "057188001122"}
     address = customer.addresses.get()
-    assert (str(address.latitude), address.coordinate_source, address.floor) == ("30.281000", "pin", 6)
+    assert (str(address.latitude), address.coordinate_source, address.floor) == (
+        "30.281000",
+        "pin",
+        6,
+    )
     page = client.get(response["Location"]).content.decode()
     assert "学院路 77 号" in page and "无电梯" in page
 
@@ -70,7 +78,10 @@ def test_bad_input_is_explained_field_by_field(team: Team) -> None:
     client = team.client_for(Role.DISPATCHER)
     response = client.post(
         reverse("customers:create"),
-        _form(phones="5502", **{"address-street": "", "address-latitude": "48.85", "address-longitude": "2.35"}),
+        _form(
+            phones="5502",
+            **{"address-street": "", "address-latitude": "48.85", "address-longitude": "2.35"},
+        ),
     )
     body = response.content.decode()
     assert "不是有效的电话号码" in body
@@ -86,11 +97,22 @@ def test_moving_the_pin_updates_the_address(team: Team) -> None:
     client = team.client_for(Role.DISPATCHER)
     response = client.post(
         reverse("customers:address_edit", args=[customer.pk, address.pk]),
-        {"province": "浙江省", "city": "杭州市", "street": "文三路 88 号", "floor": "6", "latitude": "30.277700", "longitude": "120.134400"},
+        {
+            "province": "浙江省",
+            "city": "杭州市",
+            "street": "文三路 88 号",
+            "floor": "6",
+            "latitude": "30.277700",
+            "longitude": "120.134400",
+        },
     )
     assert response.status_code == 302
     address.refresh_from_db()
-    assert (str(address.latitude), str(address.longitude), address.coordinate_source) == ("30.277700", "120.134400", "pin")
+    assert (str(address.latitude), str(address.longitude), address.coordinate_source) == (
+        "30.277700",
+        "120.134400",
+        "pin",
+    )
 
 
 @pytest.mark.django_db
@@ -105,8 +127,14 @@ def test_as_you_type_search_returns_a_fragment(team: Team) -> None:
 
 @pytest.mark.django_db
 def test_customer_names_and_notes_are_escaped(team: Team) -> None:
-    customer = _customer(team, name="<script>alert(1)</script>", notes="<img src=x onerror=alert(2)>")
-    body = team.client_for(Role.DISPATCHER).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    customer = _customer(
+        team, name="<script>alert(1)</script>", notes="<img src=x onerror=alert(2)>"
+    )
+    body = (
+        team.client_for(Role.DISPATCHER)
+        .get(reverse("customers:detail", args=[customer.pk]))
+        .content.decode()
+    )
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
     assert "<img src=x" not in body
 
@@ -127,5 +155,9 @@ def test_the_customer_list_uses_a_fixed_number_of_queries(team: Team) -> None:
 @pytest.mark.django_db
 def test_the_customer_page_shows_what_later_sections_will_hold(team: Team) -> None:
     customer = _customer(team)
-    body = team.client_for(Role.ACCOUNTANT).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    body = (
+        team.client_for(Role.ACCOUNTANT)
+        .get(reverse("customers:detail", args=[customer.pk]))
+        .content.decode()
+    )
     assert "这里将显示订单历史" in body

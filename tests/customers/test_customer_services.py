@@ -51,7 +51,9 @@ def test_a_phone_of_another_customer_is_refused_and_names_him(team: Team) -> Non
 
 
 @pytest.mark.django_db
-def test_the_same_phone_may_belong_to_customers_of_two_companies(team: Team, other_team: Team) -> None:
+def test_the_same_phone_may_belong_to_customers_of_two_companies(
+    team: Team, other_team: Team
+) -> None:
     _create(team)
     _create(other_team)
     assert CustomerPhone.objects.filter(number="13906715502").count() == 2
@@ -92,7 +94,11 @@ def test_search_ranks_name_prefix_then_initials_then_fragments(team: Team) -> No
     _create(team, name="张伟", phones=["13800000001"])
     _create(team, name="老张", phones=["13800000002"])
     _create(team, name="李四", phones=["13800000003"], address=AddressData(street="张家弄 3 号"))
-    assert [c.name for c in customer_search(company=team.company, query="张")] == ["张伟", "老张", "李四"]
+    assert [c.name for c in customer_search(company=team.company, query="张")] == [
+        "张伟",
+        "老张",
+        "李四",
+    ]
     assert [c.name for c in customer_search(company=team.company, query="zw")] == ["张伟"]
     assert [c.name for c in customer_search(company=team.company, query="翠苑")] == ["张伟", "老张"]
 
@@ -107,7 +113,9 @@ def test_search_never_crosses_companies(team: Team, other_team: Team) -> None:
 @pytest.mark.django_db
 def test_search_finds_by_code_and_address_after_an_address_is_added(team: Team) -> None:
     customer = _create(team)
-    address_add(customer=customer, data=AddressData(street="教工路 18 号", community="华星时代广场"))
+    address_add(
+        customer=customer, data=AddressData(street="教工路 18 号", community="华星时代广场")
+    )
     assert customer_search(company=team.company, query="华星") == [customer]
     assert customer_search(company=team.company, query="c00001") == [customer]
 
@@ -116,7 +124,9 @@ def test_search_finds_by_code_and_address_after_an_address_is_added(team: Team) 
 def test_one_default_address_per_customer(team: Team) -> None:
     customer = _create(team)
     home = customer.addresses.get()
-    office = address_add(customer=customer, data=AddressData(street="学院路 1 号"), make_default=True)
+    office = address_add(
+        customer=customer, data=AddressData(street="学院路 1 号"), make_default=True
+    )
     home.refresh_from_db()
     assert (office.is_default, home.is_default) == (True, False)
     address_set_default(address=home)
@@ -134,7 +144,9 @@ def test_coordinates_outside_china_are_refused(team: Team) -> None:
     with pytest.raises(ValidationError) as error:
         address_add(
             customer=customer,
-            data=AddressData(street="Baker Street 221B", latitude=Decimal("51.52"), longitude=Decimal("-0.16")),
+            data=AddressData(
+                street="Baker Street 221B", latitude=Decimal("51.52"), longitude=Decimal("-0.16")
+            ),
         )
     assert "longitude" in error.value.message_dict
     assert customer.addresses.count() == 1
@@ -147,13 +159,21 @@ def test_without_a_pin_the_offline_geocoder_falls_back_to_the_community(team: Te
         team,
         name="邻居",
         phones=["13800009999"],
-        address=AddressData(street="文三路 90 号", community="翠苑一区", latitude=Decimal("30.2790"), longitude=Decimal("120.1390")),
+        address=AddressData(
+            street="文三路 90 号",
+            community="翠苑一区",
+            latitude=Decimal("30.2790"),
+            longitude=Decimal("120.1390"),
+        ),
     )
     assert neighbour.addresses.get().precision == Precision.EXACT
     customer = _create(team)  # same community, no pin: the job runs at once in tests
     address = customer.addresses.get()
     assert (address.latitude, address.longitude) == (Decimal("30.279000"), Decimal("120.139000"))
-    assert (address.coordinate_source, address.precision) == (CoordinateSource.COMMUNITY, Precision.APPROXIMATE)
+    assert (address.coordinate_source, address.precision) == (
+        CoordinateSource.COMMUNITY,
+        Precision.APPROXIMATE,
+    )
     assert address.street == "文三路 88 号"
 
 
@@ -189,7 +209,10 @@ def test_a_geocoder_answer_replaces_an_approximate_location(team: Team) -> None:
     address_geocode(address_id=address.pk, geocoder=geocoder)
     address.refresh_from_db()
     assert (address.latitude, address.longitude) == (Decimal("30.277123"), Decimal("120.133568"))
-    assert (address.coordinate_source, address.precision) == (CoordinateSource.GEOCODER, Precision.EXACT)
+    assert (address.coordinate_source, address.precision) == (
+        CoordinateSource.GEOCODER,
+        Precision.EXACT,
+    )
 
 
 @pytest.mark.django_db
@@ -197,7 +220,9 @@ def test_a_failing_geocoder_keeps_the_address_and_asks_for_a_retry(team: Team) -
     DepotFactory(company=team.company)
     customer = _create(team, address=AddressData(street="无名路 1 号", latitude=None))
     address = customer.addresses.get()
-    Address.objects.filter(pk=address.pk).update(latitude=None, longitude=None, precision=Precision.UNKNOWN, coordinate_source="")
+    Address.objects.filter(pk=address.pk).update(
+        latitude=None, longitude=None, precision=Precision.UNKNOWN, coordinate_source=""
+    )
     with pytest.raises(GeocodingUnavailable):
         address_geocode(address_id=address.pk, geocoder=FakeBaidu(fail=True))
     address.refresh_from_db()
@@ -207,7 +232,10 @@ def test_a_failing_geocoder_keeps_the_address_and_asks_for_a_retry(team: Team) -
 @pytest.mark.django_db
 def test_a_pin_dropped_by_hand_is_never_overwritten(team: Team) -> None:
     customer = _create(
-        team, address=AddressData(street="文三路 1 号", latitude=Decimal("30.28"), longitude=Decimal("120.13"))
+        team,
+        address=AddressData(
+            street="文三路 1 号", latitude=Decimal("30.28"), longitude=Decimal("120.13")
+        ),
     )
     address = customer.addresses.get()
     geocoder = FakeBaidu(GeocodeResult(latitude=31.0, longitude=121.0, exact=True))
@@ -216,7 +244,9 @@ def test_a_pin_dropped_by_hand_is_never_overwritten(team: Team) -> None:
     assert (address.latitude, geocoder.calls) == (Decimal("30.280000"), 0)
     moved = address_update(
         address=address,
-        data=AddressData(street="文三路 1 号", latitude=Decimal("30.2811"), longitude=Decimal("120.1322")),
+        data=AddressData(
+            street="文三路 1 号", latitude=Decimal("30.2811"), longitude=Decimal("120.1322")
+        ),
     )
     assert (moved.latitude, moved.coordinate_source) == (Decimal("30.281100"), CoordinateSource.PIN)
 

@@ -11,8 +11,22 @@ from apps.customers.models.customers import (
     Precision,
     Tag,
 )
+from apps.customers.models.tickets import (
+    ACTIVE_STATUSES,
+    DEFAULT_SLA_HOURS,
+    ImportUpload,
+    SlaRule,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "DEFAULT_SLA_HOURS",
     "Address",
     "BillingMode",
     "Channel",
@@ -21,7 +35,15 @@ __all__ = [
     "CustomerPhone",
     "CustomerStatus",
     "CustomerType",
+    "ImportUpload",
     "PhoneKind",
     "Precision",
+    "SlaRule",
     "Tag",
+    "Ticket",
+    "TicketEvent",
+    "TicketEventKind",
+    "TicketPriority",
+    "TicketStatus",
+    "TicketType",
 ]

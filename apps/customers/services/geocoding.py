@@ -40,7 +40,9 @@ def _fallback(address: Address) -> None:
             precision=Precision.APPROXIMATE,
         )
         return
-    depot = address.depot or Depot.objects.filter(company_id=address.company_id, is_active=True).first()
+    depot = (
+        address.depot or Depot.objects.filter(company_id=address.company_id, is_active=True).first()
+    )
     if depot is not None:
         address_locate(
             address=address,
@@ -56,7 +58,11 @@ def nearest_depot(*, address: Address) -> Depot | None:
         return None
     here = (float(address.latitude), float(address.longitude))  # type: ignore[arg-type]
     depots = Depot.objects.filter(company_id=address.company_id, is_active=True)
-    return min(depots, key=lambda d: distance_m(here, (float(d.latitude), float(d.longitude))), default=None)
+    return min(
+        depots,
+        key=lambda d: distance_m(here, (float(d.latitude), float(d.longitude))),
+        default=None,
+    )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from apps.customers.models import Address, Customer
 from apps.customers.panels import customer_panels
 from apps.customers.selectors.customers import customer_list as list_customers
 from apps.customers.selectors.customers import customer_queryset, customer_search
+from apps.customers.selectors.tickets import tickets_for_customer
 from apps.customers.services import customers as services
 from apps.org.access import section_required
 from apps.org.models import Company
@@ -131,6 +132,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "customer": customer,
             "panels": panels,
+            "tickets": tickets_for_customer(customer=customer),
             "tab": "customers",
             "map_points": _map_points(customer),
             "map_center": _map_center(_company(request), customer.default_address),
