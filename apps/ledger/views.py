@@ -101,149 +101,56 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class CustomerAction:
+    """A ledger action on one customer: its form's fields are the service's arguments."""
+
     name: str
     title: str | Promise
     form: type[forms.LedgerForm]
-    run: Callable[..., Any]
-
-
-def _run_top_up(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.wallet_top_up(
-        company=_company(request),
-        key=key,
-        customer=who,
-        amount_fen=data["amount_fen"],
-        method=data["method"],
-        created_by=request.user,
-    )
-
-
-def _run_ticket_sell(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.tickets_sell(
-        company=_company(request),
-        key=key,
-        customer=who,
-        package=data["package"],
-        quantity=data["quantity"],
-        method=data["method"],
-        created_by=request.user,
-    )
-
-
-def _run_ticket_redeem(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.tickets_redeem(
-        company=_company(request),
-        key=key,
-        customer=who,
-        ticket_type=data["ticket_type"],
-        quantity=data["quantity"],
-        created_by=request.user,
-    )
-
-
-def _run_ticket_refund(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.tickets_refund(
-        company=_company(request),
-        key=key,
-        customer=who,
-        ticket_type=data["ticket_type"],
-        quantity=data["quantity"],
-        method=data["method"],
-        created_by=request.user,
-    )
-
-
-def _run_deposit_take(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.deposit_take(
-        company=_company(request),
-        key=key,
-        customer=who,
-        container_type=data["container_type"],
-        quantity=data["quantity"],
-        method=data["method"],
-        created_by=request.user,
-    )
-
-
-def _run_lend(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.containers_lend(
-        company=_company(request),
-        key=key,
-        customer=who,
-        container_type=data["container_type"],
-        quantity=data["quantity"],
-        created_by=request.user,
-    )
-
-
-def _run_deposit_refund(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.deposit_refund(
-        company=_company(request),
-        key=key,
-        customer=who,
-        container_type=data["container_type"],
-        quantity=data["quantity"],
-        method=data["method"],
-        created_by=request.user,
-    )
-
-
-def _run_write_off(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.containers_write_off(
-        company=_company(request),
-        key=key,
-        customer=who,
-        container_type=data["container_type"],
-        quantity=data["quantity"],
-        forfeit_deposit=data["forfeit_deposit"],
-        reason=data["reason"],
-        created_by=request.user,
-    )
-
-
-def _run_credit_settle(request: HttpRequest, who: Customer, data: dict[str, Any], key: str) -> Any:
-    return services.credit_settle(
-        company=_company(request),
-        key=key,
-        customer=who,
-        amount_fen=data["amount_fen"],
-        method=data["method"],
-        created_by=request.user,
-    )
+    service: Callable[..., Any]
 
 
 CUSTOMER_ACTIONS = (
-    CustomerAction("top_up", gettext_lazy("Top up the wallet"), forms.TopUpForm, _run_top_up),
     CustomerAction(
-        "ticket_sell", gettext_lazy("Sell tickets"), forms.TicketSellForm, _run_ticket_sell
+        "top_up", gettext_lazy("Top up the wallet"), forms.TopUpForm, services.wallet_top_up
     ),
     CustomerAction(
-        "ticket_redeem", gettext_lazy("Redeem tickets"), forms.TicketRedeemForm, _run_ticket_redeem
+        "ticket_sell", gettext_lazy("Sell tickets"), forms.TicketSellForm, services.tickets_sell
+    ),
+    CustomerAction(
+        "ticket_redeem",
+        gettext_lazy("Redeem tickets"),
+        forms.TicketRedeemForm,
+        services.tickets_redeem,
     ),
     CustomerAction(
         "ticket_refund",
         gettext_lazy("Refund unused tickets"),
         forms.TicketRefundForm,
-        _run_ticket_refund,
+        services.tickets_refund,
     ),
     CustomerAction(
-        "deposit_take", gettext_lazy("Take a deposit"), forms.DepositTakeForm, _run_deposit_take
+        "deposit_take", gettext_lazy("Take a deposit"), forms.DepositTakeForm, services.deposit_take
     ),
-    CustomerAction("lend", gettext_lazy("Lend containers"), forms.LendForm, _run_lend),
+    CustomerAction(
+        "lend", gettext_lazy("Lend containers"), forms.LendForm, services.containers_lend
+    ),
     CustomerAction(
         "deposit_refund",
         gettext_lazy("Refund a deposit"),
         forms.DepositRefundForm,
-        _run_deposit_refund,
+        services.deposit_refund,
     ),
     CustomerAction(
-        "write_off", gettext_lazy("Write off lost containers"), forms.WriteOffForm, _run_write_off
+        "write_off",
+        gettext_lazy("Write off lost containers"),
+        forms.WriteOffForm,
+        services.containers_write_off,
     ),
     CustomerAction(
         "credit_settle",
         gettext_lazy("Settle monthly credit"),
         forms.CreditSettleForm,
-        _run_credit_settle,
+        services.credit_settle,
     ),
 )
 
@@ -256,7 +163,14 @@ def customer_action_view(action: CustomerAction) -> Callable[..., HttpResponse]:
         form = action.form(request.POST or None, company=company)
         if request.method == "POST" and form.is_valid():
             try:
-                txn = action.run(request, who, form.cleaned_data, form.key)
+                arguments = {k: v for k, v in form.cleaned_data.items() if k != "token"}
+                txn = action.service(
+                    company=company,
+                    key=form.key,
+                    customer=who,
+                    created_by=request.user,
+                    **arguments,
+                )
             except ValidationError as error:
                 _refused(request, error)
             else:
