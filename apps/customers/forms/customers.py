@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import YuanField
 from apps.customers.models import Address, Customer, CustomerStatus
-from apps.customers.services.customers import AddressData, normalized_phones
+from apps.customers.services.customers import ADDRESS_PARTS, AddressData, normalized_phones
 from apps.org.scoping import CompanyScopedForm
 
 PHONE_SEPARATORS = re.compile(r"[\n,，;；/、]+")
@@ -68,23 +68,7 @@ class CustomerForm(CompanyScopedForm):
 class AddressForm(CompanyScopedForm):
     class Meta:
         model = Address
-        fields = [
-            "label",
-            "province",
-            "city",
-            "district",
-            "street",
-            "community",
-            "building",
-            "unit",
-            "room",
-            "floor",
-            "has_elevator",
-            "delivery_notes",
-            "depot",
-            "latitude",
-            "longitude",
-        ]
+        fields = ["label", *ADDRESS_PARTS, "depot", "latitude", "longitude"]
         widgets = {"latitude": forms.HiddenInput, "longitude": forms.HiddenInput}
 
     def clean(self) -> dict[str, Any]:

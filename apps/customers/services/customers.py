@@ -173,25 +173,24 @@ def _replace_phones(customer: Customer, numbers: Sequence[str]) -> None:
     customer.phones.filter(number=numbers[0]).update(is_primary=True)
 
 
+# The typed parts of an address, in the order people fill them in.
+ADDRESS_PARTS = (
+    "province",
+    "city",
+    "district",
+    "street",
+    "community",
+    "building",
+    "unit",
+    "room",
+    "floor",
+    "has_elevator",
+    "delivery_notes",
+)
+
+
 def _address_fields(data: AddressData) -> dict[str, Any]:
-    fields = {
-        name: getattr(data, name)
-        for name in (
-            "label",
-            "province",
-            "city",
-            "district",
-            "street",
-            "community",
-            "building",
-            "unit",
-            "room",
-            "floor",
-            "has_elevator",
-            "delivery_notes",
-            "depot_id",
-        )
-    }
+    fields = {name: getattr(data, name) for name in ("label", *ADDRESS_PARTS, "depot_id")}
     if data.latitude is not None and data.longitude is not None:
         fields |= {
             "latitude": data.latitude,

@@ -47,6 +47,7 @@ from apps.customers.models import (
     Tag,
 )
 from apps.customers.services.customers import (
+    ADDRESS_PARTS,
     CODE_PREFIX,
     AddressData,
     address_add,
@@ -96,19 +97,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("longitude", "经度", ("longitude", "lng", "lon")),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
-ADDRESS_KEYS = (
-    "province",
-    "city",
-    "district",
-    "street",
-    "community",
-    "building",
-    "unit",
-    "room",
-    "floor",
-    "has_elevator",
-    "delivery_notes",
-)
+ADDRESS_KEYS = ADDRESS_PARTS
 PROFILE_KEYS = ("name", "customer_type", "billing_mode", "notes")
 YES = {"有", "是", "y", "yes", "true", "1", "✓", "√"}
 NO = {"无", "没有", "否", "n", "no", "false", "0", "×"}
