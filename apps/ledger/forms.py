@@ -61,6 +61,10 @@ class TopUpForm(LedgerForm):
     method = _method()
 
 
+class WalletRefundForm(TopUpForm):
+    pass
+
+
 class TicketSellForm(LedgerForm):
     METHODS = (*CASH_LIKE, "wallet", "credit")
     package = forms.ModelChoiceField(

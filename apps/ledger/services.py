@@ -334,6 +334,44 @@ def wallet_top_up(
 
 
 @transaction.atomic
+def wallet_refund(
+    *,
+    company: Company,
+    key: str,
+    customer: Customer,
+    amount_fen: int,
+    method: str,
+    courier: StaffMember | None = None,
+    created_by: Any = None,
+    occurred_at: datetime | None = None,
+) -> Transaction:
+    """Pay prepaid money back to the customer; never more than the wallet holds."""
+    _same_company(company, customer, courier)
+    _positive(amount_fen, _("The amount"))
+    if method in (Method.WALLET, Method.CREDIT):
+        raise LedgerError(_("A wallet is paid back in cash, by scan or by bank transfer."))
+    pay = _payment_ref(method, customer=customer, courier=courier)
+
+    def build(txn: Transaction, accounts: dict[Ref, Account] | None) -> Draft:
+        draft = Draft()
+        draft.move(pay, _ref(K.WALLET, customer=customer), amount_fen)
+        return draft
+
+    return _post(
+        company=company,
+        key=key,
+        kind=TransactionKind.WALLET_REFUND,
+        build=build,
+        description=format_yuan(amount_fen),
+        customer=customer,
+        courier=courier,
+        created_by=created_by,
+        occurred_at=occurred_at,
+        details={"method": method},
+    )
+
+
+@transaction.atomic
 def wallet_pay(
     *,
     company: Company,

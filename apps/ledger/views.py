@@ -114,6 +114,12 @@ CUSTOMER_ACTIONS = (
         "top_up", gettext_lazy("Top up the wallet"), forms.TopUpForm, services.wallet_top_up
     ),
     CustomerAction(
+        "wallet_refund",
+        gettext_lazy("Pay back the wallet"),
+        forms.WalletRefundForm,
+        services.wallet_refund,
+    ),
+    CustomerAction(
         "ticket_sell", gettext_lazy("Sell tickets"), forms.TicketSellForm, services.tickets_sell
     ),
     CustomerAction(

@@ -19,6 +19,7 @@ from apps.ledger.models import (
     StatementBatch,
     Transaction,
 )
+from apps.ledger.views import CUSTOMER_ACTIONS
 from tests.tenancy import MARKER
 
 _worlds: dict[int, Any] = {}
@@ -165,18 +166,5 @@ URL_OBJECTS = {
     "ledger:statement_download": "ledger.statement",
     "ledger:batch": "ledger.statementbatch",
     "ledger:batch_download": "ledger.statementbatch",
-    **{
-        f"ledger:customer_{name}": "customers.customer"
-        for name in (
-            "top_up",
-            "ticket_sell",
-            "ticket_redeem",
-            "ticket_refund",
-            "deposit_take",
-            "lend",
-            "deposit_refund",
-            "write_off",
-            "credit_settle",
-        )
-    },
+    **{f"ledger:customer_{action.name}": "customers.customer" for action in CUSTOMER_ACTIONS},
 }

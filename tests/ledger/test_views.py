@@ -175,3 +175,18 @@ def test_the_customer_panel_renders_for_the_customer_page(world: World, rf) -> N
     request.user = world.accountant
     html = panel.render(request, world.customer)
     assert "ledger-balances" in html
+
+
+def test_paying_back_a_wallet_never_takes_it_below_zero(world: World) -> None:
+    client = world.team.client_for(Role.ACCOUNTANT)
+    top_up = reverse("ledger:customer_top_up", kwargs={"pk": world.customer.pk})
+    client.post(top_up, {"amount_fen": "50", "method": "cash", "token": "t1"})
+    refund = reverse("ledger:customer_wallet_refund", kwargs={"pk": world.customer.pk})
+    client.post(refund, {"amount_fen": "80", "method": "cash", "token": "r1"})
+    wallet = Account.objects.get(customer=world.customer, kind=AccountKind.WALLET)
+    assert wallet.display_balance == 5000
+    client.post(refund, {"amount_fen": "30", "method": "wechat", "token": "r2"})
+    client.post(refund, {"amount_fen": "30", "method": "wechat", "token": "r2"})
+    wallet.refresh_from_db()
+    assert wallet.display_balance == 2000
+    assert Transaction.objects.filter(customer=world.customer, kind="wallet_refund").count() == 1
