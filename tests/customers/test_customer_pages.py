@@ -160,4 +160,4 @@ def test_the_customer_page_shows_what_later_sections_will_hold(team: Team) -> No
         .get(reverse("customers:detail", args=[customer.pk]))
         .content.decode()
     )
-    assert "这里将显示订单历史" in body
+    assert "这里将显示送奶订阅和固定订单" in body

@@ -41,6 +41,7 @@ class CustomerForm(CompanyScopedForm):
             "status",
             "blocked_reason",
             "language",
+            "accepts_messages",
         ]
         widgets = {
             "tags": forms.CheckboxSelectMultiple,

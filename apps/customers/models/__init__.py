@@ -14,6 +14,7 @@ from apps.customers.models.customers import (
 from apps.customers.models.tickets import (
     ACTIVE_STATUSES,
     DEFAULT_SLA_HOURS,
+    ImportKind,
     ImportUpload,
     SlaRule,
     Ticket,
@@ -35,6 +36,7 @@ __all__ = [
     "CustomerPhone",
     "CustomerStatus",
     "CustomerType",
+    "ImportKind",
     "ImportUpload",
     "PhoneKind",
     "Precision",

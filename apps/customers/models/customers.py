@@ -114,6 +114,11 @@ class Customer(CompanyScopedModel):
         choices=[("zh-hans", "简体中文"), ("en", "English")],
         default="zh-hans",
     )
+    accepts_messages = models.BooleanField(
+        _("sends order messages"),
+        default=True,
+        help_text=_("Untick when the customer asked not to receive order text messages."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_order_at = models.DateTimeField(_("last order"), null=True, blank=True)
     name_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)

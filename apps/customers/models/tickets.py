@@ -188,13 +188,22 @@ class TicketEvent(CompanyScopedModel):
         return f"{self.get_kind_display()} #{self.ticket_id}"  # type: ignore[attr-defined]
 
 
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    ORDERS = "orders", _("Orders")
+
+
 class ImportUpload(CompanyScopedModel):
-    """An uploaded customer file, kept between the preview and the confirmed import.
+    """An uploaded customer (or order) file, kept between the preview and the confirmed import.
 
     The bytes live in the database row, scoped to the company and the person who
     uploaded it, so the confirm step never trusts a file name or path from the client.
+    ``kind`` keeps each importer to its own files.
     """
 
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ImportKind.choices, default=ImportKind.CUSTOMERS
+    )
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     uploaded_by = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")

@@ -42,6 +42,7 @@ from apps.customers.models import (
     Customer,
     CustomerPhone,
     CustomerType,
+    ImportKind,
     ImportUpload,
     Precision,
     Tag,
@@ -235,6 +236,10 @@ def read_table(*, content: bytes, filename: str) -> list[list[str]]:
 def _header_key(text: str) -> str:
     text = re.sub(r"[（(].*?[)）]", "", text).strip().lower().replace("_", " ")
     return " ".join(text.split())
+
+
+# Other importers (orders) match their headers the same way.
+header_key = _header_key
 
 
 HEADER_LOOKUP = {
@@ -744,11 +749,11 @@ def _xlsx_value(value: Any) -> Any:
     return spreadsheet_safe(XLSX_ILLEGAL.sub("", str(value)))
 
 
-def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
+def export_xlsx(rows: Iterable[list[Any]], *, title: str = "") -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Customers"))
+    sheet = workbook.create_sheet(title or _("Customers"))
     for row in rows:
         sheet.append([_xlsx_value(value) for value in row])
     buffer = io.BytesIO()
@@ -761,7 +766,12 @@ def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
 
 @transaction.atomic
 def import_upload_store(
-    *, company: Company, staff: StaffMember, filename: str, content: bytes
+    *,
+    company: Company,
+    staff: StaffMember,
+    filename: str,
+    content: bytes,
+    kind: str = ImportKind.CUSTOMERS,
 ) -> ImportUpload:
     """Keep an uploaded file for its preview; uploads older than a day are dropped."""
     if len(content) > MAX_BYTES:
@@ -770,7 +780,7 @@ def import_upload_store(
         company=company, created_at__lt=timezone.now() - timedelta(days=1)
     ).delete()
     return ImportUpload.objects.create(
-        company=company, uploaded_by=staff, filename=filename[:200], content=content
+        company=company, uploaded_by=staff, filename=filename[:200], content=content, kind=kind
     )
 
 

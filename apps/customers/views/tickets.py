@@ -75,6 +75,8 @@ def ticket_create_view(request: HttpRequest) -> HttpResponse:
     customer_pk = request.GET.get("customer")
     if customer_pk:
         initial["customer_ref"] = get_scoped_or_404(Customer, company, pk=customer_pk).code
+    if request.GET.get("order"):
+        initial["order_reference"] = request.GET["order"][:40]
     form = TicketCreateForm(request.POST or None, company=company, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.customers.forms.transfer import ExportForm, ImportUploadForm
-from apps.customers.models import ImportUpload
+from apps.customers.models import ImportKind, ImportUpload
 from apps.customers.selectors.customers import customer_list
 from apps.customers.services.transfer import (
     ImportFailed,
@@ -110,6 +110,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         request.company,  # type: ignore[attr-defined]
         pk=pk,
         uploaded_by=request.staff,  # type: ignore[attr-defined]
+        kind=ImportKind.CUSTOMERS,
     )
     plan: ImportPlan | None = None
     file_error = ""
