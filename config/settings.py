@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "axes",
     "apps.core",
@@ -171,6 +173,25 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI 3 schema at /api/v1/schema/, Swagger UI at /api/v1/docs/ served from our own
+# static files (drf-spectacular-sidecar): no CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Songda API",
+    "DESCRIPTION": "Orders in and out of Songda: API clients, platform webhooks, the phone system.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "apps.orders.models.OrderStatus",
+        "CancelReasonEnum": "apps.orders.models.CancelReason",
+    },
 }
 
 # Security: strict when DEBUG is off, each switch overridable for a proxy setup.
@@ -203,3 +224,37 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 GEOCODER = env("GEOCODER", default="offline")
 GEOCODER_API_KEY = env("GEOCODER_API_KEY", default="")
 NOMINATIM_DOMAIN = env("NOMINATIM_DOMAIN", default="nominatim.openstreetmap.org")
+
+# Orders: a tracking link stays valid this many days after delivery or cancellation.
+TRACKING_LINK_DAYS = env.int("TRACKING_LINK_DAYS", default=7)
+
+# Customer messages and the public tracking page. SITE_URL makes the absolute
+# tracking links in messages. NOTIFICATION_CHANNEL is "log" (write to the log
+# only), "webhook" (POST to NOTIFICATION_WEBHOOK_URL: a WeCom/DingTalk group
+# robot, or any SMS gateway that takes JSON), "aliyun_sms" or "tencent_sms"
+# (approved template per event: "received=SMS_1,assigned=SMS_2,…").
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+NOTIFICATION_CHANNEL = env("NOTIFICATION_CHANNEL", default="log")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_HTTP_TIMEOUT = env.float("NOTIFICATION_HTTP_TIMEOUT", default=10.0)
+NOTIFICATION_WEBHOOK_URL = env("NOTIFICATION_WEBHOOK_URL", default="")
+NOTIFICATION_WEBHOOK_FORMAT = env("NOTIFICATION_WEBHOOK_FORMAT", default="robot")
+NOTIFICATION_WEBHOOK_TOKEN = env("NOTIFICATION_WEBHOOK_TOKEN", default="")
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_TEMPLATES = env.dict("ALIYUN_SMS_TEMPLATES", default={})
+TENCENT_SMS_ENDPOINT = env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+TENCENT_SMS_REGION = env("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_SECRET_ID = env("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_APP_ID = env("TENCENT_SMS_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_TEMPLATES = env.dict("TENCENT_SMS_TEMPLATES", default={})
+# Requests per minute one address may make to tracking pages (counted in the cache).
+TRACKING_RATE_LIMIT = env.int("TRACKING_RATE_LIMIT", default=60)
+
+# The cache holds only counters (the tracking page's rate limit). The default is per
+# process; several web processes share one through e.g. CACHE_URL=dbcache://songda_cache.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/", include("apps.customers.urls")),
     path("ledger/", include("apps.ledger.urls")),
     path("orders/", include("apps.orders.urls")),
+    path("t/", include("apps.orders.urls_tracking")),
     path("fleet/", include("apps.fleet.urls")),
     path("subscriptions/", include("apps.subscriptions.urls")),
     path("reports/", include("apps.reports.urls")),

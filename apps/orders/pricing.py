@@ -1,0 +1,164 @@
+"""What an order costs, computed from the catalogue before it is saved.
+
+The unit price comes from the customer's group price list (else the list
+price); carrying up stairs is charged per unit and floor when the address has
+no elevator; a customer who has never held a container type (and whom no
+earlier open or delivered order brings one) pays the deposit for the
+containers this order brings. Delivery checks the ledger again and takes no
+deposit where one (or a loan) already covers the customer's containers of the type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from apps.catalog.models import ContainerType, Product, Surcharge, SurchargeKind
+from apps.catalog.selectors import carry_up_fen, unit_price_fen
+from apps.customers.models import Address, Customer
+from apps.ledger.models import Account, AccountKind, Lot
+from apps.orders.models import OrderLine, OrderStatus
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: Product
+    quantity: int
+    unit_price_fen: int | None = None  # None: the catalogue price
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    product: Product
+    quantity: int
+    unit_price_fen: int
+    surcharge_fen: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.quantity * self.unit_price_fen + self.surcharge_fen
+
+
+@dataclass
+class Quote:
+    lines: list[PricedLine] = field(default_factory=list)
+    deposit_fen: int = 0
+    deposits: dict[ContainerType, int] = field(default_factory=dict)
+
+    @property
+    def goods_fen(self) -> int:
+        return sum(line.quantity * line.unit_price_fen for line in self.lines)
+
+    @property
+    def surcharge_fen(self) -> int:
+        return sum(line.surcharge_fen for line in self.lines)
+
+    @property
+    def deposit_containers(self) -> int:
+        return sum(self.deposits.values())
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen + self.surcharge_fen + self.deposit_fen
+
+
+def order_quote(
+    *,
+    customer: Customer | None,
+    address: Address | None,
+    lines: Sequence[LineRequest],
+    on: date,
+) -> Quote:
+    quote = Quote()
+    group = customer.group if customer is not None else None
+    carry_up = _carry_up_surcharges(address)
+    for request in lines:
+        price = request.unit_price_fen
+        if price is None:
+            price = unit_price_fen(product=request.product, customer_group=group, on=on)
+        surcharge = 0
+        if address is not None:
+            surcharge = sum(
+                carry_up_fen(
+                    surcharge=s,
+                    floor=address.floor,
+                    has_elevator=address.has_elevator,
+                    units=request.quantity,
+                )
+                for s in carry_up
+                if s.applies_to(request.product.category)
+            )
+        quote.lines.append(PricedLine(request.product, request.quantity, price, surcharge))
+    quote.deposits = _first_containers(customer, lines)
+    quote.deposit_fen = sum(c.deposit_fen * n for c, n in quote.deposits.items())
+    return quote
+
+
+def _carry_up_surcharges(address: Address | None) -> list[Surcharge]:
+    """The company's carry-up charges, read once per quote (none apply with an elevator)."""
+    if address is None or address.has_elevator:
+        return []
+    return list(
+        Surcharge.objects.filter(
+            company_id=address.company_id, kind=SurchargeKind.CARRY_UP, is_active=True
+        )
+    )
+
+
+def _first_containers(
+    customer: Customer | None, lines: Sequence[LineRequest]
+) -> dict[ContainerType, int]:
+    wanted: dict[ContainerType, int] = {}
+    for request in lines:
+        if request.product.container_type_id is None:
+            continue
+        container = request.product.container_type
+        if container is not None and container.deposit_fen > 0:
+            wanted[container] = wanted.get(container, 0) + request.quantity
+    if not wanted:
+        return {}
+    if customer is None or not customer.pk:
+        return wanted  # a first-time caller holds nothing yet
+    ids = {c.pk for c in wanted}
+    known = containers_on_record(customer=customer, container_type_ids=ids)
+    if known != ids:
+        known |= _deposit_already_ordered(customer, ids - known)
+    return {c: n for c, n in wanted.items() if c.pk not in known}
+
+
+def containers_on_record(*, customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+    """The container types the ledger shows the customer holding now or before."""
+    return set(
+        Account.objects.filter(
+            company_id=customer.company_id,
+            customer=customer,
+            kind=AccountKind.CONTAINERS,
+            container_type_id__in=container_type_ids,
+        ).values_list("container_type_id", flat=True)
+    )
+
+
+def containers_covered(*, customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+    """The container types a deposit taken or a loan made has ever covered for the customer."""
+    return set(
+        Lot.objects.filter(
+            account__company_id=customer.company_id,
+            account__customer=customer,
+            account__kind=AccountKind.CONTAINERS,
+            account__container_type_id__in=container_type_ids,
+        ).values_list("account__container_type_id", flat=True)
+    )
+
+
+def _deposit_already_ordered(customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+    """Container types whose first deposit an earlier order (on its way or delivered) carries."""
+    return set(
+        OrderLine.objects.filter(
+            order__customer=customer,
+            order__deposit_containers__gt=0,
+            product__container_type_id__in=container_type_ids,
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("product__container_type_id", flat=True)
+    )

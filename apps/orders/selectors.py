@@ -1,0 +1,125 @@
+"""Reads of orders shared by the pool, the order page, the customer page and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.customers.models import Customer
+from apps.orders.models import OPEN_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
+from apps.org.models import Company
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def order_queryset(*, company: Company) -> QuerySet[Order]:
+    return Order.objects.filter(company=company).select_related(
+        "customer", "address", "courier__user", "depot"
+    )
+
+
+def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+    )
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    day: date
+    status: str = ""
+    depot: Any = None
+    courier: Any = None
+    channel: str = ""
+    product: Any = None
+    window_from: time | None = None
+    window_until: time | None = None
+    overdue: bool = False
+
+
+def _day_scope(company: Company, day: date) -> QuerySet[Order]:
+    """The day's orders, and on today's pool also the open ones left over from earlier days."""
+    start, end = _day_bounds(day)
+    in_day = Q(window_start__lt=end, window_end__gt=start)
+    if day == timezone.localdate():
+        in_day |= Q(window_end__lte=start, status__in=OPEN_STATUSES)
+    return Order.objects.filter(in_day, company=company)
+
+
+def _narrow(orders: QuerySet[Order], pool: PoolFilter, now: datetime) -> QuerySet[Order]:
+    if pool.depot:
+        orders = orders.filter(depot=pool.depot)
+    if pool.courier:
+        orders = orders.filter(courier=pool.courier)
+    if pool.channel:
+        orders = orders.filter(channel=pool.channel)
+    if pool.product:
+        orders = orders.filter(lines__product=pool.product)
+    if pool.window_from:
+        orders = orders.filter(window_end__time__gt=pool.window_from)
+    if pool.window_until:
+        orders = orders.filter(window_start__time__lt=pool.window_until)
+    if pool.overdue:
+        orders = orders.filter(status__in=OPEN_STATUSES, window_end__lt=now)
+    return orders
+
+
+@dataclass
+class Pool:
+    orders: QuerySet[Order]
+    counts: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def order_pool(*, company: Company, pool: PoolFilter, now: datetime | None = None) -> Pool:
+    """The dispatcher's pool: the filtered orders and the counts per status (before the status filter)."""
+    now = now or timezone.now()
+    scoped = _narrow(_day_scope(company, pool.day), pool, now).distinct()
+    counts = {
+        row["status"]: row["n"]
+        for row in scoped.values("status").annotate(n=Count("pk", distinct=True)).order_by()
+    }
+    overdue = scoped.filter(status__in=OPEN_STATUSES, window_end__lt=now).count()
+    listed = scoped.filter(status=pool.status) if pool.status else scoped
+    orders = _with_lines(
+        listed.select_related("customer", "address", "courier__user", "depot")
+    ).order_by("window_start", "pk")
+    return Pool(orders=orders, counts=counts, overdue=overdue)
+
+
+def order_get(*, company: Company, pk: int) -> Order:
+    return _with_lines(order_queryset(company=company)).get(pk=pk)
+
+
+def order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor", "courier__user").order_by("at", "pk")
+
+
+def orders_for_customer(*, customer: Customer, limit: int = 10) -> list[Order]:
+    return list(
+        _with_lines(
+            Order.objects.filter(company_id=customer.company_id, customer=customer)
+            .select_related("courier__user", "address")
+            .order_by("-created_at", "-pk")
+        )[:limit]
+    )
+
+
+def last_order(*, customer: Customer) -> Order | None:
+    return (
+        _with_lines(Order.objects.filter(company_id=customer.company_id, customer=customer))
+        .exclude(status=OrderStatus.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,190 @@
+"""Taking orders: every channel ends in ``order_create``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.customers.models import Address, Customer, CustomerStatus
+from apps.orders.errors import DuplicateExternalOrder, OrderError
+from apps.orders.models import (
+    NotificationEvent,
+    Order,
+    OrderChannel,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentIntent,
+)
+from apps.orders.pricing import LineRequest, order_quote
+from apps.orders.services.lifecycle import after_commit_status_changed
+from apps.orders.services.notifications import notifications_enqueue
+from apps.org.models import Company, Depot
+
+
+def _check_customer(company: Company, customer: Customer) -> None:
+    if customer.company_id != company.pk:
+        raise OrderError(_("This customer belongs to another company."))
+    if customer.status == CustomerStatus.BLOCKED:
+        raise OrderError(
+            _("%(customer)s is blocked: %(reason)s")
+            % {"customer": customer.name, "reason": customer.blocked_reason}
+        )
+
+
+def _address_for(customer: Customer, address: Address | None) -> Address:
+    if address is None:
+        address = customer.default_address
+        if address is None:
+            raise OrderError(_("%(customer)s has no address yet.") % {"customer": customer.name})
+    if address.customer_id != customer.pk:
+        raise OrderError(_("This address belongs to another customer."))
+    return address
+
+
+def _check_lines(company: Company, lines: Sequence[LineRequest]) -> None:
+    if not lines:
+        raise OrderError(_("An order needs at least one product."))
+    seen: set[int] = set()
+    for line in lines:
+        if line.product.company_id != company.pk:
+            raise OrderError(_("This product belongs to another company."))
+        if not line.product.is_active:
+            raise OrderError(_("%(product)s is no longer sold.") % {"product": line.product})
+        if line.quantity <= 0:
+            raise OrderError(
+                _("The quantity of %(product)s must be at least 1.") % {"product": line.product}
+            )
+        if line.product.pk in seen:
+            raise OrderError(_("%(product)s appears twice.") % {"product": line.product})
+        seen.add(line.product.pk)
+
+
+def _check_window(start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        raise OrderError(_("The delivery window must end after it starts."))
+    if end <= now:
+        raise OrderError(_("The delivery window has already passed."))
+
+
+def _existing_external(company: Company, channel: str, external_id: str) -> Order | None:
+    if not external_id:
+        return None
+    return Order.objects.filter(company=company, channel=channel, external_id=external_id).first()
+
+
+def _duplicate(order: Order) -> DuplicateExternalOrder:
+    return DuplicateExternalOrder(
+        _("Order %(external_id)s from this channel is already in the pool as %(number)s.")
+        % {"external_id": order.external_id, "number": order.number},
+        order=order,
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    company: Company,
+    customer: Customer,
+    lines: Sequence[LineRequest],
+    window_start: datetime,
+    window_end: datetime,
+    address: Address | None = None,
+    channel: str = OrderChannel.PHONE,
+    payment_intent: str = "cash",
+    notes: str = "",
+    external_id: str = "",
+    api_client: Any = None,
+    depot: Depot | None = None,
+    created_by: Any = None,
+    actor_label: str = "",
+    taken_at: datetime | None = None,
+) -> Order:
+    """Put a new order in the pool, priced from the catalogue.
+
+    ``taken_at`` is when the order was taken (defaults to now; the demo history
+    passes earlier moments). An order whose (channel, external id) is already in
+    the pool raises :class:`DuplicateExternalOrder` carrying the existing order.
+    """
+    now = taken_at or timezone.now()
+    external_id = external_id.strip()
+    _check_customer(company, customer)
+    address = _address_for(customer, address)
+    _check_lines(company, lines)
+    _check_window(window_start, window_end, now)
+    if channel not in OrderChannel.values:
+        raise OrderError(_("Unknown channel: %(channel)s") % {"channel": channel})
+    if payment_intent not in PaymentIntent.values:
+        raise OrderError(_("Unknown payment: %(payment)s") % {"payment": payment_intent})
+    existing = _existing_external(company, channel, external_id)
+    if existing is not None:
+        raise _duplicate(existing)
+    quote = order_quote(customer=customer, address=address, lines=lines, on=timezone.localdate(now))
+    order = Order(
+        company=company,
+        customer=customer,
+        address=address,
+        depot_id=depot.pk if depot else address.depot_id,
+        channel=channel,
+        external_id=external_id,
+        api_client=api_client,
+        window_start=window_start,
+        window_end=window_end,
+        payment_intent=payment_intent,
+        notes=notes.strip(),
+        goods_fen=quote.goods_fen,
+        surcharge_fen=quote.surcharge_fen,
+        deposit_fen=quote.deposit_fen,
+        deposit_containers=quote.deposit_containers,
+        total_fen=quote.total_fen,
+        created_by=created_by,
+        status_changed_at=now,
+    )
+    # Lengths and choices only: the related rows were checked above, the window's order
+    # by _check_window, and the database enforces the unique order number (see below).
+    try:
+        order.clean_fields(exclude=[f.name for f in Order._meta.fields if f.is_relation])
+    except ValidationError as error:
+        raise OrderError(error.error_dict) from None
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        existing = _existing_external(company, channel, external_id)
+        if existing is None:
+            raise
+        raise _duplicate(existing) from None
+    if taken_at is not None:
+        Order.objects.filter(pk=order.pk).update(created_at=taken_at)
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price_fen=line.unit_price_fen,
+            surcharge_fen=line.surcharge_fen,
+        )
+        for line in quote.lines
+    )
+    event = OrderEvent.objects.create(
+        company=company,
+        order=order,
+        at=now,
+        actor=created_by,
+        actor_label=actor_label,
+        to_status=OrderStatus.PENDING,
+        note=order.get_channel_display(),
+    )
+    Customer.objects.filter(pk=customer.pk).filter(
+        Q(last_order_at__isnull=True) | Q(last_order_at__lt=now)
+    ).update(last_order_at=now)
+    notifications_enqueue(order=order, event=NotificationEvent.RECEIVED, order_event=event)
+    after_commit_status_changed(order, "", OrderStatus.PENDING)
+    return order
