@@ -20,7 +20,9 @@ def test_a_dispatcher_logs_in_at_desktop_size(live_server: Any, desktop_page: An
     assert nav.get_by_role("link", name="调度").is_visible()
     assert nav.get_by_role("link", name="账务").count() == 0
     desktop_page.get_by_role("link", name="订单").first.click()
-    assert "来电快速下单" in desktop_page.content()
+    tabs = desktop_page.get_by_role("navigation", name="订单")
+    assert tabs.get_by_role("link", name="订单池").get_attribute("class") == "active"
+    assert tabs.get_by_role("link", name="来电下单").is_visible()
     assert screenshot(desktop_page, "dispatcher-desktop").stat().st_size > 10_000
 
 
