@@ -296,6 +296,49 @@ def tickets_refund(
 # --- wallet ---------------------------------------------------------------------------
 
 
+def _wallet_cash_move(
+    *,
+    company: Company,
+    key: str,
+    kind: str,
+    customer: Customer,
+    amount_fen: int,
+    method: str,
+    into_wallet: bool,
+    courier: StaffMember | None,
+    created_by: Any,
+    occurred_at: datetime | None,
+) -> Transaction:
+    """Money between a customer's wallet and cash, a scan or the bank, either way."""
+    _same_company(company, customer, courier)
+    _positive(amount_fen, _("The amount"))
+    if method in (Method.WALLET, Method.CREDIT):
+        if into_wallet:
+            raise LedgerError(_("A wallet is topped up with cash, a scan or a bank transfer."))
+        raise LedgerError(_("A wallet is paid back in cash, by scan or by bank transfer."))
+    pay = _payment_ref(method, customer=customer, courier=courier)
+    wallet = _ref(K.WALLET, customer=customer)
+    source, target = (wallet, pay) if into_wallet else (pay, wallet)
+
+    def build(txn: Transaction, accounts: dict[Ref, Account] | None) -> Draft:
+        draft = Draft()
+        draft.move(source, target, amount_fen)
+        return draft
+
+    return _post(
+        company=company,
+        key=key,
+        kind=kind,
+        build=build,
+        description=format_yuan(amount_fen),
+        customer=customer,
+        courier=courier,
+        created_by=created_by,
+        occurred_at=occurred_at,
+        details={"method": method},
+    )
+
+
 @transaction.atomic
 def wallet_top_up(
     *,
@@ -308,28 +351,17 @@ def wallet_top_up(
     created_by: Any = None,
     occurred_at: datetime | None = None,
 ) -> Transaction:
-    _same_company(company, customer, courier)
-    _positive(amount_fen, _("The amount"))
-    if method in (Method.WALLET, Method.CREDIT):
-        raise LedgerError(_("A wallet is topped up with cash, a scan or a bank transfer."))
-    pay = _payment_ref(method, customer=customer, courier=courier)
-
-    def build(txn: Transaction, accounts: dict[Ref, Account] | None) -> Draft:
-        draft = Draft()
-        draft.move(_ref(K.WALLET, customer=customer), pay, amount_fen)
-        return draft
-
-    return _post(
+    return _wallet_cash_move(
         company=company,
         key=key,
         kind=TransactionKind.WALLET_TOP_UP,
-        build=build,
-        description=format_yuan(amount_fen),
         customer=customer,
+        amount_fen=amount_fen,
+        method=method,
+        into_wallet=True,
         courier=courier,
         created_by=created_by,
         occurred_at=occurred_at,
-        details={"method": method},
     )
 
 
@@ -346,28 +378,17 @@ def wallet_refund(
     occurred_at: datetime | None = None,
 ) -> Transaction:
     """Pay prepaid money back to the customer; never more than the wallet holds."""
-    _same_company(company, customer, courier)
-    _positive(amount_fen, _("The amount"))
-    if method in (Method.WALLET, Method.CREDIT):
-        raise LedgerError(_("A wallet is paid back in cash, by scan or by bank transfer."))
-    pay = _payment_ref(method, customer=customer, courier=courier)
-
-    def build(txn: Transaction, accounts: dict[Ref, Account] | None) -> Draft:
-        draft = Draft()
-        draft.move(pay, _ref(K.WALLET, customer=customer), amount_fen)
-        return draft
-
-    return _post(
+    return _wallet_cash_move(
         company=company,
         key=key,
         kind=TransactionKind.WALLET_REFUND,
-        build=build,
-        description=format_yuan(amount_fen),
         customer=customer,
+        amount_fen=amount_fen,
+        method=method,
+        into_wallet=False,
         courier=courier,
         created_by=created_by,
         occurred_at=occurred_at,
-        details={"method": method},
     )
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
 
 from apps.ledger import services
 from apps.ledger.errors import LedgerError
 from apps.ledger.models import Account, AccountKind, Transaction
 from apps.ledger.services import Method
 from apps.ledger.verify import ledger_verify
-from tests.environment import require_or_skip
+from tests.concurrency import race, require_postgres
 from tests.ledger.conftest import World, make_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,37 +17,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def pg_world(lifted_sqlite_guards: None) -> World:
-    require_or_skip(
-        connection.vendor == "postgresql",
-        "concurrency tests need PostgreSQL (set DATABASE_URL=postgres://…)",
-    )
+    require_postgres()
     return make_world()
-
-
-def _race(count: int, action: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = action(index)
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
 
 
 def _wallet(world: World) -> Account:
@@ -74,7 +40,7 @@ def test_fifty_debits_against_twenty_leave_exactly_twenty(pg_world: World) -> No
             company=world.company, key=f"debit-{index}", customer=world.customer, amount_fen=1
         )
 
-    succeeded, refused = _race(50, debit)
+    succeeded, refused = race(50, debit)
     assert len(succeeded) == 20
     assert len(refused) == 30
     assert all(isinstance(error, LedgerError) for error in refused), refused[:3]
@@ -100,7 +66,7 @@ def test_a_hundred_concurrent_top_ups_lose_no_update(pg_world: World) -> None:
             for n in range(4)
         ]
 
-    succeeded, errors = _race(25, top_ups)
+    succeeded, errors = race(25, top_ups)
     assert errors == []
     assert sum(len(batch) for batch in succeeded) == 100
     assert _wallet(world).display_balance == 10000
@@ -119,7 +85,7 @@ def test_twenty_attempts_with_one_business_key_post_once(pg_world: World) -> Non
             method=Method.CASH,
         ).pk
 
-    ids, errors = _race(20, sell)
+    ids, errors = race(20, sell)
     assert errors == []
     assert len(set(ids)) == 1
     assert Transaction.objects.filter(company=world.company).count() == 1
@@ -165,7 +131,7 @@ def test_concurrent_settlements_in_crossing_order_do_not_deadlock(pg_world: Worl
             payments=[services.Payment(Method.WALLET, 700), services.Payment(Method.CASH, 500)],
         )
 
-    succeeded, errors = _race(30, settle)
+    succeeded, errors = race(30, settle)
     assert errors == []
     assert len(succeeded) == 30
     assert ledger_verify(company=world.company) == []

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
 
 from apps.orders.models import IdempotencyRecord, Order
-from tests.environment import require_or_skip
+from tests.concurrency import race, require_postgres
 from tests.ledger.conftest import lifted_sqlite_guards
 from tests.orders.api_world import ORDERS, ApiWorld, make_api_world
 from tests.orders.conftest import make_order_world
@@ -21,37 +16,8 @@ __all__ = ["lifted_sqlite_guards"]
 
 @pytest.fixture
 def pg_api(lifted_sqlite_guards: None) -> ApiWorld:
-    require_or_skip(
-        connection.vendor == "postgresql",
-        "concurrency tests need PostgreSQL (set DATABASE_URL=postgres://…)",
-    )
+    require_postgres()
     return make_api_world(make_order_world())
-
-
-def _race(count: int, action: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = action(index)
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
 
 
 def test_fifty_concurrent_duplicates_make_one_order_and_fifty_identical_answers(
@@ -63,7 +29,7 @@ def test_fifty_concurrent_duplicates_make_one_order_and_fifty_identical_answers(
         response = pg_api.post(ORDERS, body, key="same-key")
         return response.status_code, response.content
 
-    answers, errors = _race(50, send)
+    answers, errors = race(50, send)
 
     assert errors == []
     assert len(answers) == 50
@@ -88,7 +54,7 @@ def test_concurrent_pushes_of_one_external_order_without_keys_make_one_order(
         response = pg_api.post(ORDERS, body)
         return response.status_code, response.json()["id"]
 
-    answers, errors = _race(20, send)
+    answers, errors = race(20, send)
 
     assert errors == []
     assert sorted(status for status, _ in answers) == [200] * 19 + [201]

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import threading
 import time as clock
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from apps.customers.models import CustomerPhone
 from apps.orders.models import Notification, NotificationStatus
 from apps.orders.notifications import transport
 from apps.orders.services import notifications as services
-from tests.environment import require_or_skip
+from tests.concurrency import race, require_postgres
 from tests.ledger.conftest import lifted_sqlite_guards
 from tests.orders.conftest import OrderWorld, make_order_world
 
@@ -26,10 +24,7 @@ __all__ = ["lifted_sqlite_guards"]
 
 @pytest.fixture
 def pg_world(lifted_sqlite_guards: None, settings: Any) -> OrderWorld:
-    require_or_skip(
-        connection.vendor == "postgresql",
-        "concurrency tests need PostgreSQL (set DATABASE_URL=postgres://…)",
-    )
+    require_postgres()
     settings.NOTIFICATION_CHANNEL = "webhook"
     settings.NOTIFICATION_WEBHOOK_URL = "https://hooks.example.com/robot"
     world = make_order_world()
@@ -37,32 +32,6 @@ def pg_world(lifted_sqlite_guards: None, settings: Any) -> OrderWorld:
         company=world.company, customer=world.customer, number="13812345678", is_primary=True
     )
     return world
-
-
-def _race(count: int, action: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcome = action(index)
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
 
 
 def _slow_network(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
@@ -92,7 +61,7 @@ def test_ten_workers_delivering_one_message_send_it_once(
 ) -> None:
     message = _due_message(pg_world, monkeypatch)
     sent = _slow_network(monkeypatch)
-    outcomes, errors = _race(
+    outcomes, errors = race(
         10, lambda index: services.notification_deliver(notification_id=message.pk)
     )
     assert errors == []
@@ -116,7 +85,7 @@ def test_parallel_sweeps_hand_each_due_message_to_one_job(
 
     monkeypatch.setattr(services, "send_later", record)
     later = timezone.now() + timedelta(seconds=1)
-    counts, errors = _race(5, lambda index: services.notifications_send_due(now=later, batch=7))
+    counts, errors = race(5, lambda index: services.notifications_send_due(now=later, batch=7))
     assert errors == []
     assert len(handed) == len(set(handed)) == sum(counts) == 20
     assert set(handed) == set(Notification.objects.values_list("pk", flat=True))

@@ -6,7 +6,6 @@ import itertools
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from apps.ledger.models import Transaction, TransactionKind
 from apps.ledger.verify import ledger_verify
@@ -15,9 +14,8 @@ from apps.orders.lifecycle import can_move
 from apps.orders.models import CancelReason, Order, OrderChannel, OrderEvent, OrderStatus
 from apps.orders.services.lifecycle import Actor, order_assign, order_cancel
 from apps.orders.services.settlement import order_deliver
-from tests.environment import require_or_skip
+from tests.concurrency import race, require_postgres
 from tests.ledger.conftest import lifted_sqlite_guards  # noqa: F401  (a fixture)
-from tests.ledger.test_concurrency import _race
 from tests.orders.conftest import OrderWorld, make_courier, make_order_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,10 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def pg_ow(lifted_sqlite_guards: None) -> OrderWorld:  # noqa: F811
-    require_or_skip(
-        connection.vendor == "postgresql",
-        "concurrency tests need PostgreSQL (set DATABASE_URL=postgres://…)",
-    )
+    require_postgres()
     return make_order_world()
 
 
@@ -38,7 +33,7 @@ def test_twenty_concurrent_creates_of_one_platform_order_make_one_order(pg_ow: O
     def create(index: int) -> Order:
         return ow.order(quantity=1 + index % 3, channel=OrderChannel.MEITUAN, external_id="MT-77")
 
-    created, refused = _race(20, create)
+    created, refused = race(20, create)
 
     assert len(created) == 1
     assert len(refused) == 19
@@ -57,7 +52,7 @@ def test_two_couriers_pressing_delivered_at_once_settle_once(pg_ow: OrderWorld) 
             order=Order.objects.get(pk=order.pk), actor=Actor(user=ow.courier.user)
         ).settlement_id
 
-    settled, errors = _race(8, deliver)
+    settled, errors = race(8, deliver)
 
     assert errors == []
     assert len(set(settled)) == 1
@@ -84,7 +79,7 @@ def test_racing_dispatchers_leave_one_consistent_history(pg_ow: OrderWorld) -> N
             return order_cancel(order=stale, reason=CancelReason.DUPLICATE, actor=ow.dispatcher)
         return order_assign(order=stale, courier=couriers[index % 3], actor=ow.dispatcher)
 
-    moved, refused = _race(12, act)
+    moved, refused = race(12, act)
 
     assert all(isinstance(error, IllegalTransition) for error in refused), refused[:3]
     order.refresh_from_db()

@@ -228,11 +228,18 @@ def test_the_customer_timeline_hides_link_changes(tw: OrderWorld) -> None:
 def test_staff_revoke_and_renew_from_the_order_page(tw: OrderWorld) -> None:
     order = tw.order()
     client = tw.team.client_for(Role.DISPATCHER)
+    detail = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert reverse("orders:tracking_revoke", args=[order.pk]) in detail
+    assert reverse("orders:tracking_renew", args=[order.pk]) in detail
+    assert reverse("tracking:page", args=[order.tracking_token]) in detail
     response = client.post(reverse("orders:tracking_revoke", args=[order.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:detail", args=[order.pk])
     order.refresh_from_db()
     assert order.tracking_revoked_at is not None
+    revoked = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert reverse("orders:tracking_revoke", args=[order.pk]) not in revoked
+    assert "已作废" in revoked
     response = client.post(reverse("orders:tracking_renew", args=[order.pk]), follow=True)
     order.refresh_from_db()
     assert order.tracking_revoked_at is None
