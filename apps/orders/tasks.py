@@ -19,3 +19,10 @@ def notifications_send_due() -> int:
     from apps.orders.services.notifications import notifications_send_due as send_due
 
     return send_due()
+
+
+def idempotency_records_purge() -> int:
+    """Scheduled daily (migration 0004): forget old Idempotency-Key responses."""
+    from apps.orders.services.idempotency import idempotency_purge
+
+    return idempotency_purge()

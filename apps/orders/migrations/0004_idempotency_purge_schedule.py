@@ -9,7 +9,7 @@ def schedule(apps, schema_editor):
     apps.get_model("django_q", "Schedule").objects.update_or_create(
         name=PURGE,
         defaults={
-            "func": "apps.orders.tasks_idempotency.idempotency_records_purge",
+            "func": "apps.orders.tasks.idempotency_records_purge",
             "schedule_type": "D",
             "repeats": -1,
         },

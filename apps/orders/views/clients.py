@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.orders.forms_clients import ApiClientForm, FieldMappingForm
+from apps.orders.forms.clients import ApiClientForm, FieldMappingForm
 from apps.orders.models import ApiClient, OrderChannel
 from apps.orders.platforms import SIGNATURE_HEADER
 from apps.orders.services.clients import (

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.orders import forms
+from apps.orders.forms import orders as forms
 from apps.orders.models import Order, OrderStatus
 from apps.orders.selectors import order_events, order_get
 from apps.orders.services import lifecycle, settlement

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from apps.customers.models import Customer
 from apps.customers.selectors.customers import customer_search
 from apps.ledger.selectors import customer_summary
-from apps.orders.forms import NewCallerForm, OrderForm
+from apps.orders.forms.orders import NewCallerForm, OrderForm
 from apps.orders.models import Order
 from apps.orders.pricing import Quote, order_quote
 from apps.orders.selectors import last_order, orders_for_customer

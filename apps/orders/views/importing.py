@@ -19,7 +19,7 @@ from apps.customers.services.transfer import (
     export_xlsx,
     import_upload_store,
 )
-from apps.orders.forms_import import DefaultWindowForm, OrderImportUploadForm, window_options
+from apps.orders.forms.importing import DefaultWindowForm, OrderImportUploadForm, window_options
 from apps.orders.services.importing import (
     OrderImportFailed,
     OrderImportPlan,

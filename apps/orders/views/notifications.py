@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.orders.forms_notifications import MessageFilterForm, QuietHoursForm, TemplateTextForm
+from apps.orders.forms.notifications import MessageFilterForm, QuietHoursForm, TemplateTextForm
 from apps.orders.models import Notification, NotificationEvent, NotificationTemplate
 from apps.orders.notifications.channels import channel_label, configured_channel_name
 from apps.orders.notifications.placeholders import PLACEHOLDERS, default_text, render_text

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.orders.forms import BulkForm, PoolFilterForm
+from apps.orders.forms.orders import BulkForm, PoolFilterForm
 from apps.orders.models import OrderStatus
 from apps.orders.selectors import order_pool
 from apps.orders.services.lifecycle import order_assign, order_cancel, order_reschedule
