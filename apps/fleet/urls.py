@@ -1,10 +1,18 @@
 from django.urls import path
 
-from apps.fleet import views
+from apps.fleet.urls_board import urlpatterns as board_urls
+from apps.fleet.urls_dispatch import urlpatterns as dispatch_urls
+from apps.fleet.urls_planning import urlpatterns as planning_urls
+from apps.fleet.urls_setup import urlpatterns as setup_urls
+from apps.fleet.views import common
 
 app_name = "fleet"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("board/", views.board, name="board"),
-    path("courier/", views.courier_today, name="courier_today"),
+    path("", common.index, name="index"),
+    path("board/", common.board, name="board"),
+    path("courier/", common.courier_today, name="courier_today"),
+    *board_urls,
+    *planning_urls,
+    *setup_urls,
+    *dispatch_urls,
 ]
