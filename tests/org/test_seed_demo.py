@@ -6,12 +6,26 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.catalog.models import Product, TicketPackage
+from apps.fleet.models import CourierPosition, Shift, ShiftStatus, Vehicle
+from apps.orders.models import Order, OrderStatus
 from apps.org.models import Company, Depot, Role, StaffMember, User
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(
-        m.objects.count() for m in (Company, Depot, StaffMember, User, Product, TicketPackage)
+        m.objects.count()
+        for m in (
+            Company,
+            Depot,
+            StaffMember,
+            User,
+            Product,
+            TicketPackage,
+            Order,
+            Vehicle,
+            Shift,
+            CourierPosition,
+        )
     )
 
 
@@ -35,6 +49,15 @@ def test_the_demo_builds_a_believable_world_idempotently(settings) -> None:  # t
     assert Product.objects.filter(
         company=water, category="gas", required_skill="gas_certified"
     ).exists()
+    assert Vehicle.objects.filter(company=water).count() == 8
+    on_shift = Shift.objects.filter(company=water, status=ShiftStatus.ON)
+    assert set(on_shift.values_list("courier", flat=True)) == set(
+        couriers.values_list("pk", flat=True)
+    )
+    out_for_delivery = Order.objects.filter(company=water, status=OrderStatus.OUT_FOR_DELIVERY)
+    assert out_for_delivery.exists()
+    for order in out_for_delivery:
+        assert CourierPosition.objects.filter(courier=order.courier).count() >= 2
 
 
 @pytest.mark.django_db

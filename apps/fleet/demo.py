@@ -1,0 +1,139 @@
+"""Demo fleet: a vehicle per courier, shifts for today and tomorrow, positions of the couriers on the road.
+
+Water couriers ride electric tricycles (12 buckets a trip, gas couriers carry 6
+cylinders), milk couriers vans. Everyone works 08:00–18:00 with an hour's break,
+milk rounds 05:00–12:00; today's shifts are begun, on or over as the clock
+says. Couriers with an order out for delivery have reported their position
+along the way from the depot to it over the last half hour; the others stand at
+their depot. Running the seed again adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from apps.core.demo import DemoWorld
+from apps.fleet.models import (
+    CourierPosition,
+    DispatchPolicy,
+    DispatchSettings,
+    Shift,
+    ShiftStatus,
+    Vehicle,
+    VehicleKind,
+)
+from apps.orders.models import Order, OrderStatus
+from apps.org.models import Company, Role, Skill, StaffMember
+
+TRACK_POINTS = 6
+
+
+def seed(world: DemoWorld) -> None:
+    for company in world.companies.values():
+        couriers = list(
+            StaffMember.objects.filter(company=company, role=Role.COURIER, is_active=True)
+            .exclude(home_depot=None)
+            .select_related("home_depot", "user")
+            .order_by("pk")
+        )
+        if not couriers or Vehicle.objects.filter(company=company).exists():
+            continue
+        for depot in {courier.home_depot for courier in couriers if courier.home_depot}:
+            DispatchSettings.objects.get_or_create(
+                company=company, depot=depot, defaults={"policy": DispatchPolicy.MANUAL}
+            )
+        for number, courier in enumerate(couriers, start=1):
+            vehicle = _vehicle(company, courier, number)
+            for day in (world.today, world.today + timedelta(days=1)):
+                _shift(company, courier, vehicle, day, today=world.today)
+        positions = _positions(company, couriers, world.today)
+        world.log(f"fleet: {len(couriers)} vehicles and shifts, {positions} positions")
+
+
+def _vehicle(company: Company, courier: StaffMember, number: int) -> Vehicle:
+    milk = Skill.COLD_CHAIN in courier.skills
+    gas = Skill.GAS_CERTIFIED in courier.skills
+    kind = VehicleKind.VAN if milk else VehicleKind.E_TRIKE
+    assert courier.home_depot is not None
+    return Vehicle.objects.create(
+        company=company,
+        depot=courier.home_depot,
+        name=f"{'冷藏车' if milk else '三轮车'} {number:02d}",
+        kind=kind,
+        plate=f"浙A-{7100 + number:05d}",
+        capacity_units=120 if milk else (6 if gas else 12),
+    )
+
+
+def _shift(
+    company: Company, courier: StaffMember, vehicle: Vehicle, day: date, *, today: date
+) -> Shift:
+    milk = vehicle.kind == VehicleKind.VAN
+    shift = Shift(
+        company=company,
+        courier=courier,
+        depot=vehicle.depot,
+        vehicle=vehicle,
+        date=day,
+        starts_at=time(5, 0) if milk else time(8, 0),
+        ends_at=time(12, 0) if milk else time(18, 0),
+        break_minutes=0 if milk else 60,
+    )
+    if day == today:
+        _as_of_now(shift)
+    shift.save()
+    return shift
+
+
+def _as_of_now(shift: Shift) -> None:
+    """Today's shift as the clock says: not begun, on, or over."""
+    now = timezone.localtime()
+    starts = timezone.make_aware(datetime.combine(shift.date, shift.starts_at))
+    ends = timezone.make_aware(datetime.combine(shift.date, shift.ends_at))
+    if now < starts:
+        return
+    shift.status = ShiftStatus.ON if now < ends else ShiftStatus.ENDED
+    shift.started_at = starts
+    shift.ended_at = None if now < ends else ends
+
+
+def _positions(company: Company, couriers: list[StaffMember], today: date) -> int:
+    now = timezone.now()
+    out = {
+        order.courier_id: order
+        for order in Order.objects.filter(
+            company=company, status=OrderStatus.OUT_FOR_DELIVERY, window_start__date=today
+        ).select_related("address")
+    }
+    rows: list[CourierPosition] = []
+    for courier in couriers:
+        depot = courier.home_depot
+        assert depot is not None
+        start = (depot.latitude, depot.longitude)
+        order = out.get(courier.pk)
+        if order and order.address.has_coordinates:
+            end = (order.address.latitude, order.address.longitude)
+        else:
+            end = start
+        for step in range(TRACK_POINTS):
+            share = Decimal(step) / (TRACK_POINTS - 1) * Decimal("0.8")
+            rows.append(
+                CourierPosition(
+                    company=company,
+                    courier=courier,
+                    latitude=_between(start[0], end[0], share),
+                    longitude=_between(start[1], end[1], share),
+                    accuracy_m=15,
+                    recorded_at=now - timedelta(minutes=5 * (TRACK_POINTS - 1 - step)),
+                )
+            )
+    CourierPosition.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _between(start: Decimal, end: Decimal | None, share: Decimal) -> Decimal:
+    end = start if end is None else end
+    return (start + (end - start) * share).quantize(Decimal("0.000001"))
