@@ -258,3 +258,10 @@ TRACKING_RATE_LIMIT = env.int("TRACKING_RATE_LIMIT", default=60)
 # The cache holds only counters (the tracking page's rate limit). The default is per
 # process; several web processes share one through e.g. CACHE_URL=dbcache://songda_cache.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Fleet: couriers' GPS positions are kept this many days; a daily job deletes older ones.
+POSITION_RETENTION_DAYS = env.int("POSITION_RETENTION_DAYS", default=30)
+
+# Fleet: road distances and travel times from an OSRM server's table service when set
+# (e.g. http://osrm.internal:5000); otherwise great-circle distance × a detour factor.
+OSRM_URL = env("OSRM_URL", default="")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from apps.org.models import Company, Role, User
@@ -49,3 +53,14 @@ def other_team(db: None) -> Team:
 @pytest.fixture
 def owner_client(team: Team) -> Client:
     return team.client_for(Role.OWNER)
+
+
+@pytest.fixture
+def working_hours() -> Iterator[None]:
+    """Today at 10:00 in Shanghai, the clock running on: shifts are on and windows lie ahead.
+
+    Tests of a delivery day would otherwise depend on the hour CI happens to run them.
+    """
+    morning = datetime.combine(date.today(), time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(morning, tick=True):
+        yield

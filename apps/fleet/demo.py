@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.core.demo import DemoWorld
+from apps.fleet.demo_planning import seed_fleet_routes
 from apps.fleet.models import (
     CourierPosition,
     DispatchPolicy,
@@ -50,7 +51,11 @@ def seed(world: DemoWorld) -> None:
             for day in (world.today, world.today + timedelta(days=1)):
                 _shift(company, courier, vehicle, day, today=world.today)
         positions = _positions(company, couriers, world.today)
-        world.log(f"fleet: {len(couriers)} vehicles and shifts, {positions} positions")
+        plans = seed_fleet_routes(company)
+        world.log(
+            f"fleet: {len(couriers)} vehicles and shifts, {positions} positions, "
+            f"{len(plans)} route plans for today"
+        )
 
 
 def _vehicle(company: Company, courier: StaffMember, number: int) -> Vehicle:

@@ -251,6 +251,12 @@ class RoutePlan(CompanyScopedModel):
                 condition=Q(status="published"),
                 name="route_plan_one_published_per_slot",
             ),
+            models.UniqueConstraint(
+                fields=["depot", "date", "slot_start", "slot_end"],
+                condition=Q(status__in=["queued", "running"]),
+                name="route_plan_one_computing_per_slot",
+                violation_error_message=_("A plan for this slot is already being computed."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,6 +265,49 @@ class RoutePlan(CompanyScopedModel):
     @property
     def is_running(self) -> bool:
         return self.status in (PlanStatus.QUEUED, PlanStatus.RUNNING)
+
+
+class CourierRoute(models.Model):
+    """One courier's part of a plan: where and when he may start, and what his route adds up to.
+
+    Every courier the planner could use has a row, with stops or without, so that a
+    dispatcher can move a stop onto an idle courier and the route can be timed again.
+    """
+
+    plan = models.ForeignKey(
+        RoutePlan, on_delete=models.CASCADE, related_name="routes", verbose_name=_("plan")
+    )
+    courier = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vehicle"),
+    )
+    starts_at = models.DateTimeField(_("may start at"))
+    # Where the route starts when it is not the depot (the courier's position when planned).
+    start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    ends_at = models.DateTimeField(_("back at the depot"), null=True, blank=True)
+    break_at = models.DateTimeField(_("break"), null=True, blank=True)
+    distance_m = models.PositiveIntegerField(_("distance (m)"), default=0)
+    duration_s = models.PositiveIntegerField(_("time (s)"), default=0)
+    trip_loads = models.JSONField(_("load per trip"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("courier route")
+        verbose_name_plural = _("courier routes")
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "courier"], name="courier_route_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.courier_id}"
 
 
 class RouteStop(models.Model):
@@ -303,3 +352,76 @@ class RouteStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.order_id}"
+
+
+class GrabOutcome(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed by a courier")
+    AUTO_ASSIGNED = "auto_assigned", _("Nobody claimed it: assigned automatically")
+    UNPLACED = "unplaced", _("Nobody claimed it and no courier could take it")
+    WITHDRAWN = "withdrawn", _("Assigned or cancelled meanwhile")
+
+
+class GrabOffer(CompanyScopedModel):
+    """An order offered in a depot's grab pool (抢单) until a courier claims it.
+
+    While the offer is open, couriers on shift within the depot's radius see the
+    order and may claim it; when it expires unclaimed, a job assigns it the
+    automatic way. A courier who hands back an order he was given puts it back with
+    ``declined_by`` set: it is not offered to him again.
+    """
+
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="grab_offers",
+        verbose_name=_("order"),
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.CASCADE, related_name="grab_offers", verbose_name=_("depot")
+    )
+    offered_at = models.DateTimeField(_("offered"))
+    expires_at = models.DateTimeField(_("assigned automatically after"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=GrabOutcome.choices, blank=True)
+    courier = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("given to"),
+    )
+    declined_by = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handed back by"),
+    )
+
+    class Meta:
+        verbose_name = _("grab pool offer")
+        verbose_name_plural = _("grab pool offers")
+        ordering = ["-offered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(closed_at__isnull=True),
+                name="grab_offer_one_open_per_order",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["depot", "offered_at"],
+                condition=Q(closed_at__isnull=True),
+                name="grab_offer_open_by_depot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} @ {self.offered_at:%H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -4,12 +4,12 @@ from apps.fleet.urls_board import urlpatterns as board_urls
 from apps.fleet.urls_dispatch import urlpatterns as dispatch_urls
 from apps.fleet.urls_planning import urlpatterns as planning_urls
 from apps.fleet.urls_setup import urlpatterns as setup_urls
-from apps.fleet.views import common
+from apps.fleet.views import board, common, setup
 
 app_name = "fleet"
 urlpatterns = [
-    path("", common.index, name="index"),
-    path("board/", common.board, name="board"),
+    path("", setup.index, name="index"),
+    path("board/", board.board, name="board"),
     path("courier/", common.courier_today, name="courier_today"),
     *board_urls,
     *planning_urls,

@@ -128,6 +128,11 @@ def make_fleet_world(team: Team | None = None, *, couriers: int = 2) -> FleetWor
     return world
 
 
+@pytest.fixture(autouse=True)
+def _working_hours(working_hours: None) -> None:
+    """Every fleet test runs at 10:00 (see ``working_hours``)."""
+
+
 @pytest.fixture
 def fw(team: Team) -> FleetWorld:
     return make_fleet_world(team)

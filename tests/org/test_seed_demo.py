@@ -4,9 +4,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.catalog.models import Product, TicketPackage
-from apps.fleet.models import CourierPosition, Shift, ShiftStatus, Vehicle
+from apps.fleet.models import (
+    CourierPosition,
+    PlanStatus,
+    RoutePlan,
+    RouteStop,
+    Shift,
+    Vehicle,
+)
 from apps.orders.models import Order, OrderStatus
 from apps.org.models import Company, Depot, Role, StaffMember, User
 
@@ -25,6 +33,7 @@ def _counts() -> tuple[int, ...]:
             Vehicle,
             Shift,
             CourierPosition,
+            RoutePlan,
         )
     )
 
@@ -50,14 +59,17 @@ def test_the_demo_builds_a_believable_world_idempotently(settings) -> None:  # t
         company=water, category="gas", required_skill="gas_certified"
     ).exists()
     assert Vehicle.objects.filter(company=water).count() == 8
-    on_shift = Shift.objects.filter(company=water, status=ShiftStatus.ON)
-    assert set(on_shift.values_list("courier", flat=True)) == set(
+    today = Shift.objects.filter(company=water, date=timezone.localdate())
+    assert set(today.values_list("courier", flat=True)) == set(
         couriers.values_list("pk", flat=True)
     )
     out_for_delivery = Order.objects.filter(company=water, status=OrderStatus.OUT_FOR_DELIVERY)
     assert out_for_delivery.exists()
     for order in out_for_delivery:
         assert CourierPosition.objects.filter(courier=order.courier).count() >= 2
+    published = RoutePlan.objects.filter(company=water, status=PlanStatus.PUBLISHED)
+    assert published.exists()
+    assert RouteStop.objects.filter(plan__in=published).exclude(courier=None).exists()
 
 
 @pytest.mark.django_db

@@ -11,7 +11,8 @@ from apps.fleet.planner.cli import solve_vrplib_file
 
 class Command(BaseCommand):
     help = (
-        "Solve a VRPLIB instance (VRPTW or CVRP) with the route planner and print one JSON object."
+        "Solve a VRPLIB instance (VRPTW or CVRP) with the route planner the product uses "
+        "(plan_routes) and print one JSON object."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

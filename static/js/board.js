@@ -1,0 +1,149 @@
+/* The dispatcher's board map: depots, orders by status (a red ring when late),
+ * couriers where their phones last reported (an order a courier holds wears his
+ * colour as its ring), published routes as lines.
+ * <div id="board-map" data-url="…json" data-tiles="…" data-center="lat,lng" data-refresh="15">
+ * The data is asked for again every data-refresh seconds. Clicking an order
+ * ticks it in the pool beside the map; ticked orders are drawn larger. */
+(function () {
+  "use strict";
+
+  var STATUS_COLOURS = {
+    pending: "#d68910",
+    assigned: "#1d4f91",
+    out_for_delivery: "#0288d1",
+    delivered: "#2e7d32",
+    failed: "#b3261e"
+  };
+
+  function tooltip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  function pickBox(orderId) {
+    return document.querySelector("#board-live input[name=orders][value='" + orderId + "']");
+  }
+
+  function courierIcon(courier) {
+    var holder = document.createElement("span");
+    var pin = document.createElement("span");
+    pin.className = "courier-pin" + (courier.quiet ? " quiet" : "") + " cs-" + courier.status;
+    pin.style.background = courier.colour;
+    pin.textContent = (courier.name || "?").slice(0, 1);
+    var name = document.createElement("span");
+    name.className = "courier-name";
+    name.textContent = courier.short;
+    holder.appendChild(pin);
+    holder.appendChild(name);
+    return L.divIcon({ html: holder, className: "courier-icon", iconSize: [28, 28], iconAnchor: [14, 14] });
+  }
+
+  function depotIcon(depot, current) {
+    var pin = document.createElement("span");
+    pin.className = "depot-pin" + (current ? " current" : "");
+    pin.textContent = depot.name.slice(0, 2);
+    return L.divIcon({ html: pin, className: "depot-icon", iconSize: [34, 22], iconAnchor: [17, 11] });
+  }
+
+  function initBoard(el) {
+    var center = (el.dataset.center || "30.2741,120.1551").split(",").map(Number);
+    var map = L.map(el, { zoomControl: true }).setView(center, 14);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+    } else {
+      el.classList.add("map-no-tiles");
+    }
+    var layers = {
+      routes: L.layerGroup().addTo(map),
+      depots: L.layerGroup().addTo(map),
+      orders: L.layerGroup().addTo(map),
+      couriers: L.layerGroup().addTo(map)
+    };
+    var orderMarkers = {};
+    var fitted = false;
+
+    function styleOrder(marker) {
+      var order = marker.songdaOrder;
+      var box = pickBox(order.id);
+      var picked = box && box.checked;
+      marker.setStyle({
+        radius: picked ? 11 : 7,
+        color: picked ? "#111" : (order.late ? "#b3261e" : (order.colour || "#ffffff")),
+        weight: picked || order.late ? 3 : (order.colour ? 2.5 : 1.5),
+        fillColor: STATUS_COLOURS[order.status] || "#777",
+        fillOpacity: order.status === "delivered" ? 0.55 : 0.9
+      });
+    }
+
+    function draw(data) {
+      Object.keys(layers).forEach(function (name) { layers[name].clearLayers(); });
+      orderMarkers = {};
+      var bounds = [];
+      (data.routes || []).forEach(function (route) {
+        L.polyline(route.points, { color: route.colour, weight: 4, opacity: 0.7 }).addTo(layers.routes);
+      });
+      (data.depots || []).forEach(function (depot) {
+        L.marker([depot.lat, depot.lng], { icon: depotIcon(depot, depot.id === data.depot), title: depot.name, zIndexOffset: -100 })
+          .bindTooltip(tooltip(depot.name)).addTo(layers.depots);
+        if (depot.id === data.depot) { bounds.push([depot.lat, depot.lng]); }
+      });
+      (data.orders || []).forEach(function (order) {
+        var marker = L.circleMarker([order.lat, order.lng], { radius: 7 });
+        marker.songdaOrder = order;
+        styleOrder(marker);
+        marker.bindTooltip(tooltip(order.label));
+        marker.on("click", function () {
+          var box = pickBox(order.id);
+          if (!box) { return; }
+          box.checked = !box.checked;
+          box.dispatchEvent(new Event("change", { bubbles: true }));
+        });
+        marker.addTo(layers.orders);
+        var path = marker.getElement();
+        if (path) { path.setAttribute("data-order", order.id); path.classList.add("order-marker", "st-" + order.status); }
+        orderMarkers[order.id] = marker;
+        bounds.push([order.lat, order.lng]);
+      });
+      (data.couriers || []).forEach(function (courier) {
+        L.marker([courier.lat, courier.lng], { icon: courierIcon(courier), title: courier.name, zIndexOffset: 500 })
+          .bindTooltip(tooltip(courier.label)).addTo(layers.couriers);
+        bounds.push([courier.lat, courier.lng]);
+      });
+      if (!fitted && bounds.length > 1) {
+        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+        fitted = true;
+      }
+      el.dataset.orders = String((data.orders || []).length);
+      el.dataset.couriers = String((data.couriers || []).length);
+      el.classList.remove("stale");
+      el.dispatchEvent(new CustomEvent("songda:board", { bubbles: true, detail: data }));
+    }
+
+    function load() {
+      fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(draw)
+        .catch(function () { el.classList.add("stale"); });
+    }
+
+    function restyle() {
+      Object.keys(orderMarkers).forEach(function (id) { styleOrder(orderMarkers[id]); });
+      var count = document.querySelectorAll("#board-live input[name=orders]:checked").length;
+      var label = document.querySelector(".board-actions .selected-count");
+      if (label) { label.textContent = count ? "✓ " + count : ""; }
+    }
+
+    document.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "orders") { restyle(); }
+    });
+    document.addEventListener("htmx:afterSwap", restyle);
+    load();
+    setInterval(load, Number(el.dataset.refresh || 15) * 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("board-map");
+    if (el && window.L) { initBoard(el); }
+  });
+})();

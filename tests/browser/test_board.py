@@ -1,0 +1,72 @@
+"""A dispatcher assigns an order on the board at desktop size."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.fleet.services.positions import PositionData, positions_record_batch
+from apps.orders.models import Order, OrderStatus
+from apps.orders.services.lifecycle import order_assign
+from apps.org.models import Role
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import PASSWORD
+from tests.fleet.conftest import make_fleet_world
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("working_hours"),
+]
+
+
+def test_the_dispatcher_ticks_an_order_and_assigns_it_to_a_courier(
+    live_server: Any, desktop_page: Any
+) -> None:
+    fw = make_fleet_world(couriers=3)
+    waiting = [fw.order_near(quantity=2) for _ in range(4)]
+    order_assign(order=fw.order_near(quantity=3), courier=fw.couriers[0], actor=fw.dispatcher)
+    for index, courier in enumerate(fw.couriers):
+        address = fw.address_near()
+        positions_record_batch(
+            courier=courier,
+            positions=[
+                PositionData(
+                    address.latitude,
+                    address.longitude,
+                    timezone.now() - timedelta(minutes=2 + 10 * index),
+                    15,
+                )
+            ],
+        )
+    chosen, courier = waiting[1], fw.couriers[1]
+
+    page = desktop_page
+    log_in(page, live_server.url, fw.team.users[Role.DISPATCHER].username, PASSWORD)
+    page.goto(f"{live_server.url}/fleet/board/")
+    expect(page.locator("#board-map .order-marker")).to_have_count(5)
+    expect(page.locator("#board-map .courier-pin")).to_have_count(3)
+    pool = page.locator('#board-pool [data-group="pending"]')
+    expect(pool.locator(".board-order")).to_have_count(4)
+    screenshot(page, "fleet-board")
+
+    page.locator(f"#pick-{chosen.pk}").check()
+    page.locator("#board-courier").select_option(str(courier.pk))
+    page.locator("#assign-button").click()
+    page.wait_for_load_state("networkidle")
+
+    expect(page.locator(".message.success")).to_contain_text(courier.user.display_name)
+    group = page.locator(f'#board-pool [data-group="courier-{courier.pk}"]')
+    expect(group.locator(f'[data-order="{chosen.pk}"]')).to_be_visible()
+    expect(pool.locator(".board-order")).to_have_count(3)
+    expect(
+        page.locator(f'#board-map .order-marker.st-assigned[data-order="{chosen.pk}"]')
+    ).to_have_count(1)
+    screenshot(page, "fleet-board-assigned")
+    chosen.refresh_from_db()
+    assert (chosen.status, chosen.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
+    assert Order.objects.filter(status=OrderStatus.PENDING).count() == 3
