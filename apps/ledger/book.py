@@ -1,10 +1,26 @@
 """The posting engine every ledger service writes through.
 
-A service opens its transaction (``open_transaction``: the business key makes a
-second attempt return the first result), resolves and locks every account it
-touches (``lock``: one query, id order, so concurrent writers never deadlock),
-reads what it needs under those locks (lots, balances), then ``write`` checks
-balance and limits and stores postings and balances in two more queries.
+A service names the accounts its action touches (a probe build), then
+``open_and_lock`` inserts the transaction row (``INSERT … ON CONFLICT DO
+NOTHING``: a second attempt with the same business key inserts nothing, locks
+nothing and returns the first transaction) and locks every account the action
+reads or limits, in id order, so concurrent writers never deadlock; accounts
+are created on first use. Under those locks the service reads what it needs
+(lots, balances), then ``write`` checks that the postings balance per unit and
+that every limit holds, and stores balances and postings.
+
+Pooled accounts (the company's own unlimited accounts: revenue, clearing, goods
+sold…) take part in nearly every transaction, so their rows are hot. They are
+found but not locked up front; ``write`` locks them last, in id order, adds
+every move to every balance on the locked rows and inserts the postings with
+their ``balance_after``, so a hot row is held only from that statement to the
+commit.
+
+On PostgreSQL a settlement is ``BEGIN``, one statement that inserts the
+transaction and locks its accounts, one statement that locks the pooled rows,
+updates the balances and inserts the postings, and ``COMMIT``. SQLite (one
+writer at a time, no row locks) runs the same steps in plainer statements.
+The SQL of each shape is built once per process.
 """
 
 from __future__ import annotations
@@ -13,10 +29,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +122,10 @@ class Ref:
         }
 
     @property
+    def pooled(self) -> bool:
+        return _pooled_kind(self.kind)
+
+    @property
     def _owner_kind(self) -> str:
         if self.customer_id:
             return OwnerKind.CUSTOMER
@@ -140,59 +161,162 @@ def _identity(ref_: Ref) -> tuple[str, str, str]:
     return (ref_.kind, ref_.unit, ref_.owner_key)
 
 
-def _lookup(company: Company, refs: Iterable[Ref]) -> Q:
-    query = Q(pk__in=[])
-    for r in refs:
-        query |= Q(kind=r.kind, unit=r.unit, owner_key=r.owner_key)
-    return Q(company=company) & query
-
-
-def accounts_ensure(*, company: Company, refs: Iterable[Ref]) -> dict[Ref, Account]:
-    """Find or create the accounts, without locking them."""
-    refs = list(dict.fromkeys(refs))
-    found = {
-        (a.kind, a.unit, a.owner_key): a for a in Account.objects.filter(_lookup(company, refs))
-    }
-    result = {}
-    for r in refs:
-        account = found.get(_identity(r))
-        if account is None:
-            account, _created = Account.objects.get_or_create(
-                company=company,
-                kind=r.kind,
-                unit=r.unit,
-                owner_key=r.owner_key,
-                defaults=r.fields(),
-            )
-        result[r] = account
-    return result
+def _pooled_kind(kind: str) -> bool:
+    owner_kind, _unit_kind, _normal, limit = ACCOUNT_RULES[kind]
+    return owner_kind == OwnerKind.COMPANY and limit == Limit.NONE
 
 
 def is_pooled(account: Account) -> bool:
     """The company's own unlimited accounts (revenue, clearing, goods sold…).
 
     Every settlement touches them, so they are not locked up front: ``write``
-    adds to their balance with one ``UPDATE … RETURNING`` at the very end, and
-    the row lock is held only from there to the commit."""
-    return account.owner_kind == OwnerKind.COMPANY and account.limit == Limit.NONE
+    locks them last, in id order, and the row lock is held only from there to
+    the commit. Decided by the account rules (rows follow them and are never
+    edited), so a ``Ref`` tells before the row is read."""
+    return _pooled_kind(account.kind)
+
+
+# Every column but ``created_at``, which needs a converter on SQLite and is not
+# read while posting: it stays deferred and loads if something asks for it.
+_ACCOUNT_FIELDS = [f for f in Account._meta.concrete_fields if f.attname != "created_at"]
+_ACCOUNT_NAMES = [f.attname for f in _ACCOUNT_FIELDS]
+_TRANSACTION_FIELDS = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
+
+
+def _columns(fields: Iterable[Field[Any, Any]]) -> str:
+    return ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+
+
+# The statements below depend only on the database and the number of accounts,
+# so each shape is built once per process.
+
+
+@cache
+def _accounts_sql(vendor: str, held: int, seen: int) -> str:
+    """Find ``held + seen`` accounts by identity; lock the ``held`` ones, in id order.
+
+    Each row ends with the customer's credit limit where the account is limited
+    by it, read with the lock as the limit check needs it.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Account._meta.db_table)
+    credit_limit = (
+        f"CASE WHEN {quote('limit')} = '{Limit.CREDIT_LIMIT.value}' THEN "
+        f"(SELECT c.credit_limit_fen FROM {quote(Customer._meta.db_table)} c "
+        f"WHERE c.id = {table}.customer_id) END"
+    )
+
+    def matching(count: int) -> str:
+        match = " OR ".join(["(kind = %s AND unit = %s AND owner_key = %s)"] * count)
+        return (
+            f"SELECT {_columns(_ACCOUNT_FIELDS)}, {credit_limit} AS credit_limit "
+            f"FROM {table} WHERE company_id = %s AND ({match})"
+        )
+
+    parts = []
+    if held and vendor == "sqlite":
+        # A writing SQLite transaction holds the whole database: nothing to lock.
+        parts.append(matching(held))
+    elif held:
+        # FOR UPDATE locks row by row after the sort: in id order.
+        parts.append(f"SELECT * FROM ({matching(held)} ORDER BY id FOR UPDATE) AS held")
+    if seen:
+        parts.append(matching(seen))
+    return " UNION ALL ".join(parts)
+
+
+@cache
+def _transaction_insert_sql(vendor: str) -> str:
+    """Insert a transaction unless a unique constraint says it exists, returning its id."""
+    quote = connection.ops.quote_name
+    return (
+        f"INSERT INTO {quote(Transaction._meta.db_table)} ({_columns(_TRANSACTION_FIELDS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_TRANSACTION_FIELDS))}) "
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+
+
+@cache
+def _open_and_lock_sql(vendor: str, held: int, seen: int) -> str:
+    """Both of the above in one statement: the accounts only if the transaction is new."""
+    accounts = _accounts_sql(vendor, held, seen) if held or seen else "SELECT NULL"
+    return (
+        f"WITH txn AS ({_transaction_insert_sql(vendor)}) "
+        f"SELECT txn.id, account.* FROM txn LEFT JOIN LATERAL ({accounts}) AS account ON true"
+    )
+
+
+def _accounts_params(company: Company, held: Sequence[Ref], seen: Sequence[Ref]) -> list[Any]:
+    params: list[Any] = []
+    for refs in (held, seen):
+        if refs:
+            params.append(company.pk)
+            for r in refs:
+                params += [r.kind, r.unit, r.owner_key]
+    return params
+
+
+def _split(refs: Iterable[Ref]) -> tuple[list[Ref], list[Ref]]:
+    """The accounts to lock now, and the pooled ones that ``write`` locks last."""
+    refs = list(dict.fromkeys(refs))
+    return [r for r in refs if not r.pooled], [r for r in refs if r.pooled]
+
+
+def _accounts(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str, str], Account]:
+    found = {}
+    for *values, credit_limit in rows:
+        account = Account.from_db(connection.alias, _ACCOUNT_NAMES, values)
+        if credit_limit is not None:
+            # Only what the limit check reads; anything else loads if asked for.
+            account.customer = Customer.from_db(
+                connection.alias, ["id", "credit_limit_fen"], [account.customer_id, credit_limit]
+            )
+        found[(account.kind, account.unit, account.owner_key)] = account
+    return found
+
+
+def _accounts_read(
+    company: Company, *, held: Sequence[Ref], seen: Sequence[Ref]
+) -> dict[tuple[str, str, str], Account]:
+    """One query: ``held`` accounts locked in id order, ``seen`` ones only read."""
+    if not held and not seen:
+        return {}
+    params = _accounts_params(company, held, seen)
+    with connection.cursor() as cursor:
+        cursor.execute(_accounts_sql(connection.vendor, len(held), len(seen)), params)
+        return _accounts(cursor.fetchall())
+
+
+def _resolve(
+    company: Company,
+    held: list[Ref],
+    seen: list[Ref],
+    found: dict[tuple[str, str, str], Account],
+) -> dict[Ref, Account]:
+    """Create the accounts used for the first time, then lock them all again."""
+    missing = [r for r in [*held, *seen] if _identity(r) not in found]
+    if missing:
+        for r in missing:
+            Account.objects.get_or_create(
+                company=company,
+                kind=r.kind,
+                unit=r.unit,
+                owner_key=r.owner_key,
+                defaults=r.fields(),
+            )
+        found = _accounts_read(company, held=held, seen=seen)
+    return {r: found[_identity(r)] for r in [*held, *seen]}
 
 
 def lock(*, company: Company, refs: Iterable[Ref]) -> dict[Ref, Account]:
-    """Lock every account the action reads or limits, in id order (the one fixed order)."""
-    refs = list(dict.fromkeys(refs))
-    ensured = accounts_ensure(company=company, refs=refs)
-    guarded = [r for r in refs if not is_pooled(ensured[r])]
-    locked = {
-        (a.kind, a.unit, a.owner_key): a
-        for a in Account.objects.select_for_update(of=("self",))
-        .filter(_lookup(company, guarded))
-        .select_related("customer")
-        .order_by("id")
-    }
-    return {r: locked.get(_identity(r), ensured[r]) for r in refs}
+    """Lock every account the action reads or limits, in id order (the one fixed order).
+
+    Accounts are created on first use; pooled ones are found, not locked."""
+    held, seen = _split(refs)
+    return _resolve(company, held, seen, _accounts_read(company, held=held, seen=seen))
 
 
-def open_transaction(
+def new_transaction(
     *,
     company: Company,
     key: str,
@@ -206,35 +330,58 @@ def open_transaction(
     reversal_of: Transaction | None = None,
     reason: str = "",
     details: dict[str, Any] | None = None,
-) -> tuple[Transaction, bool]:
-    """Insert the transaction row first: a repeated business key returns the first one."""
+) -> Transaction:
+    """The transaction an action is about to record (not saved yet)."""
     if not key:
         raise LedgerError(_("Every ledger action needs a business key."))
-    existing = Transaction.objects.filter(company=company, key=key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            created = Transaction.objects.create(
-                company=company,
-                key=key,
-                kind=kind,
-                description=description[:300],
-                occurred_at=occurred_at or timezone.now(),
-                created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
-                customer=customer,
-                courier=courier,
-                depot=depot,
-                reversal_of=reversal_of,
-                reason=reason,
-                details=details or {},
-            )
-    except IntegrityError:
-        existing = Transaction.objects.filter(company=company, key=key).first()
+    return Transaction(
+        company=company,
+        key=key,
+        kind=kind,
+        description=description[:300],
+        occurred_at=occurred_at or timezone.now(),
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        customer=customer,
+        courier=courier,
+        depot=depot,
+        reversal_of=reversal_of,
+        reason=reason,
+        details=details or {},
+    )
+
+
+def open_and_lock(
+    *, txn: Transaction, refs: Iterable[Ref]
+) -> tuple[Transaction, dict[Ref, Account] | None]:
+    """Insert the transaction row first, then lock its accounts as ``lock`` does.
+
+    A repeated business key returns the first transaction and no accounts, and
+    locks nothing. On PostgreSQL the insert and the lock are one statement.
+    """
+    company = txn.company
+    held, seen = _split(refs)
+    values = [f.get_db_prep_save(f.pre_save(txn, True), connection) for f in _TRANSACTION_FIELDS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            params = values + _accounts_params(company, held, seen)
+            cursor.execute(_open_and_lock_sql(connection.vendor, len(held), len(seen)), params)
+            rows = cursor.fetchall()
+            found = _accounts(row[1:] for row in rows if row[1] is not None)
+        else:
+            cursor.execute(_transaction_insert_sql(connection.vendor), values)
+            rows = cursor.fetchall()
+            found = _accounts_read(company, held=held, seen=seen) if rows else {}
+    if not rows:
+        # The key (or, for a reversal, the original) is taken; a concurrent first
+        # attempt has committed by now, since the insert waited for it.
+        existing = Transaction.objects.filter(company=company, key=txn.key).first()
         if existing is None:
-            raise LedgerError(_("This transaction was already reversed.")) from None
-        return existing, False
-    return created, True
+            raise LedgerError(_("This transaction was already reversed."))
+        return existing, None
+    txn.pk = rows[0][0]
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn, _resolve(company, held, seen, found)
 
 
 @dataclass
@@ -291,8 +438,12 @@ def _check_limit(account: Account, new_balance: int) -> None:
         )
 
 
-def write(*, txn: Transaction, draft: Draft, accounts: dict[Ref, Account]) -> list[Posting]:
-    """Check the draft balances and respects every limit, then store postings and balances."""
+def write(*, txn: Transaction, draft: Draft, accounts: dict[Ref, Account]) -> None:
+    """Check the draft balances and respects every limit, then store postings and balances.
+
+    One posting per account, in account id order; each account's ``balance``
+    (and the postings' ``balance_after``) is the balance after this transaction.
+    """
     per_unit: dict[str, int] = defaultdict(int)
     per_account: dict[int, int] = defaultdict(int)
     by_id: dict[int, Account] = {}
@@ -304,44 +455,89 @@ def write(*, txn: Transaction, draft: Draft, accounts: dict[Ref, Account]) -> li
     unbalanced = sorted(unit for unit, total in per_unit.items() if total)
     if unbalanced:
         raise LedgerError(_("The postings do not balance in %(units)s.") % {"units": unbalanced})
-    moves = {account_id: amount for account_id, amount in per_account.items() if amount}
+    moves = [(by_id[pk], per_account[pk]) for pk in sorted(per_account) if per_account[pk]]
     if not moves:
         raise LedgerError(_("Nothing to record: every amount is zero."))
-    guarded = [by_id[i] for i in sorted(moves) if not is_pooled(by_id[i])]
-    pooled = [by_id[i] for i in sorted(moves) if is_pooled(by_id[i])]
-    balances: dict[int, int] = {}
-    for account in guarded:
-        new_balance = account.balance + moves[account.pk]
-        _check_limit(account, new_balance)
-        account.balance = balances[account.pk] = new_balance
-    Account.objects.bulk_update(guarded, ["balance"])
-    balances |= _add_to_pooled(pooled, moves)
-    postings = [
+    for account, amount in moves:
+        if not is_pooled(account):
+            # Held since ``lock``: the balance read there is still the balance.
+            _check_limit(account, account.balance + amount)
+    store = _store_in_one_statement if connection.vendor == "postgresql" else _store
+    balances = store(txn, moves)
+    if len(balances) != len(moves):
+        raise RuntimeError(f"transaction #{txn.pk}: an account vanished while it was posted to")
+    for account, _amount in moves:
+        account.balance = balances[account.pk]
+
+
+@cache
+def _store_sql(vendor: str, count: int) -> str:
+    quote = connection.ops.quote_name
+    accounts = quote(Account._meta.db_table)
+    ids = ", ".join(["%s"] * count)
+    values = ", ".join(["(%s::bigint, %s::bigint)"] * count)
+    return f"""
+        WITH locked AS MATERIALIZED (
+            SELECT id FROM {accounts} WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE
+        ), moved AS (
+            UPDATE {accounts} AS a SET balance = a.balance + v.amount
+            FROM (VALUES {values}) AS v (id, amount)
+            WHERE a.id = v.id AND a.id IN (SELECT id FROM locked)
+            RETURNING a.id, a.unit, v.amount, a.balance
+        )
+        INSERT INTO {quote(Posting._meta.db_table)}
+            (company_id, transaction_id, account_id, unit, amount, balance_after)
+        SELECT %s, %s, id, unit, amount, balance FROM moved ORDER BY id
+        RETURNING account_id, balance_after
+    """
+
+
+def _store_in_one_statement(txn: Transaction, moves: list[tuple[Account, int]]) -> dict[int, int]:
+    """Lock, add to every balance and insert the postings with their balance after.
+
+    The pooled rows are locked here, in id order (the rows ``lock`` holds already
+    are taken again at no cost), so a hot row is held from this statement to
+    the commit and no longer. ``balance + amount`` is computed on the locked
+    row, so no concurrent addition is lost.
+    """
+    params: list[Any] = [account.pk for account, _amount in moves]
+    for account, amount in moves:
+        params += [account.pk, amount]
+    params += [txn.company_id, txn.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_store_sql(connection.vendor, len(moves)), params)
+        return dict(cursor.fetchall())
+
+
+@cache
+def _add_sql(vendor: str, count: int) -> str:
+    table = connection.ops.quote_name(Account._meta.db_table)
+    return (
+        f"UPDATE {table} SET balance = balance + CASE id {' WHEN %s THEN %s' * count} END "
+        f"WHERE id IN ({', '.join(['%s'] * count)}) RETURNING id, balance"
+    )
+
+
+def _store(txn: Transaction, moves: list[tuple[Account, int]]) -> dict[int, int]:
+    """The same in two statements where one cannot do it (SQLite holds the whole database)."""
+    params: list[Any] = []
+    for account, amount in moves:
+        params += [account.pk, amount]
+    params += [account.pk for account, _amount in moves]
+    with connection.cursor() as cursor:
+        cursor.execute(_add_sql(connection.vendor, len(moves)), params)
+        balances = dict(cursor.fetchall())
+    Posting.objects.bulk_create(
         Posting(
             company_id=txn.company_id,
             transaction=txn,
-            account=by_id[account_id],
-            unit=by_id[account_id].unit,
-            amount=moves[account_id],
-            balance_after=balances[account_id],
+            account=account,
+            unit=account.unit,
+            amount=amount,
+            balance_after=balances.get(account.pk, 0),
         )
-        for account_id in sorted(moves)
-    ]
-    Posting.objects.bulk_create(postings)
-    return postings
-
-
-def _add_to_pooled(accounts: Sequence[Account], moves: dict[int, int]) -> dict[int, int]:
-    """Add to the pooled balances in id order, reading each new balance back."""
-    balances = {}
-    with connection.cursor() as cursor:
-        for account in accounts:
-            cursor.execute(
-                f"UPDATE {Account._meta.db_table} SET balance = balance + %s "
-                "WHERE id = %s RETURNING balance",
-                [moves[account.pk], account.pk],
-            )
-            account.balance = balances[account.pk] = cursor.fetchone()[0]
+        for account, amount in moves
+    )
     return balances
 
 

@@ -20,8 +20,17 @@ from django.utils.translation import gettext as _
 from apps.catalog.models import ContainerType, Product, TicketPackage, TicketType
 from apps.core.money import format_yuan
 from apps.customers.models import Customer
-from apps.ledger.book import Draft, Ref, lock, lot_open, lots_consume, lots_reverse, mirror
-from apps.ledger.book import open_transaction as _open
+from apps.ledger.book import (
+    Draft,
+    Ref,
+    lock,
+    lot_open,
+    lots_consume,
+    lots_reverse,
+    mirror,
+    new_transaction,
+    open_and_lock,
+)
 from apps.ledger.book import ref as _ref
 from apps.ledger.book import write as _write
 from apps.ledger.errors import LedgerError
@@ -127,12 +136,16 @@ def _post(
     extra_refs: Sequence[Ref] = (),
     **txn_fields: Any,
 ) -> Transaction:
-    """Open, lock, build under the lock, write. ``build(txn, accounts) -> Draft``."""
-    txn, created = _open(company=company, key=key, kind=kind, **txn_fields)
-    if not created:
-        return txn
+    """Open and lock, build under the lock, write. ``build(txn, accounts) -> Draft``.
+
+    ``build(txn, None)`` only names the accounts (amounts that need a locked
+    balance or lot may be placeholders) and touches nothing.
+    """
+    txn = new_transaction(company=company, key=key, kind=kind, **txn_fields)
     probe = build(txn, None)
-    accounts = lock(company=company, refs=[*probe.refs, *extra_refs])
+    txn, accounts = open_and_lock(txn=txn, refs=[*probe.refs, *extra_refs])
+    if accounts is None:
+        return txn
     draft = build(txn, accounts)
     _write(txn=txn, draft=draft, accounts=accounts)
     return txn
@@ -1120,19 +1133,21 @@ def handover_record(
     refs = handover_refs(company=company, courier=courier)
     targets = {r: _handover_target(r, depot) for r in refs}
     differences = {r: Ref(**{**r.__dict__, "kind": K.COURIER_DIFFERENCE}) for r in refs}
-    txn, created = _open(
-        company=company,
-        key=key,
-        kind=TransactionKind.HANDOVER,
-        description=_("Hand-over of %(courier)s on %(day)s") % {"courier": courier, "day": day},
-        courier=courier,
-        depot=depot,
-        created_by=created_by,
-        occurred_at=occurred_at,
+    txn, accounts = open_and_lock(
+        txn=new_transaction(
+            company=company,
+            key=key,
+            kind=TransactionKind.HANDOVER,
+            description=_("Hand-over of %(courier)s on %(day)s") % {"courier": courier, "day": day},
+            courier=courier,
+            depot=depot,
+            created_by=created_by,
+            occurred_at=occurred_at,
+        ),
+        refs=[*refs, *targets.values(), *differences.values()],
     )
-    if not created:
+    if accounts is None:
         return Handover.objects.get(transaction=txn)
-    accounts = lock(company=company, refs=[*refs, *targets.values(), *differences.values()])
     handover = Handover.objects.create(
         company=company,
         courier=courier,
@@ -1386,22 +1401,24 @@ def transaction_reverse(
     if txn.kind == TransactionKind.HANDOVER or txn.kind == TransactionKind.DISCREPANCY_RESOLVE:
         raise LedgerError(_("Hand-overs are corrected by resolving their differences."))
     postings = list(Posting.objects.filter(transaction=txn).select_related("account"))
-    reversal, created = _open(
-        company=company,
-        key=f"reversal:{txn.pk}",
-        kind=TransactionKind.REVERSAL,
-        description=_("Reversal of #%(id)s %(what)s") % {"id": txn.pk, "what": txn.description},
-        customer=txn.customer,
-        courier=txn.courier,
-        depot=txn.depot,
-        reversal_of=txn,
-        reason=reason[:300],
-        created_by=created_by,
-    )
-    if not created:
-        return reversal
     draft = mirror(postings)
-    accounts = lock(company=company, refs=draft.refs)
+    reversal, accounts = open_and_lock(
+        txn=new_transaction(
+            company=company,
+            key=f"reversal:{txn.pk}",
+            kind=TransactionKind.REVERSAL,
+            description=_("Reversal of #%(id)s %(what)s") % {"id": txn.pk, "what": txn.description},
+            customer=txn.customer,
+            courier=txn.courier,
+            depot=txn.depot,
+            reversal_of=txn,
+            reason=reason[:300],
+            created_by=created_by,
+        ),
+        refs=draft.refs,
+    )
+    if accounts is None:
+        return reversal
     lots_reverse(original=txn, reversal=reversal)
     _write(txn=reversal, draft=draft, accounts=accounts)
     if txn.customer_id and txn.kind == TransactionKind.CREDIT_SETTLE:
