@@ -5,7 +5,8 @@ cylinders), milk couriers vans. Everyone works 08:00–18:00 with an hour's brea
 milk rounds 05:00–12:00; today's shifts are begun, on or over as the clock
 says. Couriers with an order out for delivery have reported their position
 along the way from the depot to it over the last half hour; the others stand at
-their depot. Running the seed again adds nothing.
+their depot. Every depot auto-assigns new orders, and today's routes are
+planned and published. Running the seed again adds nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def seed(world: DemoWorld) -> None:
             continue
         for depot in {courier.home_depot for courier in couriers if courier.home_depot}:
             DispatchSettings.objects.get_or_create(
-                company=company, depot=depot, defaults={"policy": DispatchPolicy.MANUAL}
+                company=company, depot=depot, defaults={"policy": DispatchPolicy.AUTO}
             )
         for number, courier in enumerate(couriers, start=1):
             vehicle = _vehicle(company, courier, number)
