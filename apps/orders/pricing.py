@@ -102,7 +102,7 @@ def _carry_up_surcharges(address: Address | None) -> list[Surcharge]:
     return list(
         Surcharge.objects.filter(
             company_id=address.company_id, kind=SurchargeKind.CARRY_UP, is_active=True
-        )
+        ).order_by()
     )
 
 
@@ -135,7 +135,9 @@ def containers_on_record(*, customer: Customer, container_type_ids: Collection[i
             customer=customer,
             kind=AccountKind.CONTAINERS,
             container_type_id__in=container_type_ids,
-        ).values_list("container_type_id", flat=True)
+        )
+        .order_by()
+        .values_list("container_type_id", flat=True)
     )
 
 
@@ -160,5 +162,7 @@ def _deposit_already_ordered(customer: Customer, container_type_ids: Collection[
             product__container_type_id__in=container_type_ids,
         )
         .exclude(order__status=OrderStatus.CANCELLED)
+        .order_by()
         .values_list("product__container_type_id", flat=True)
+        .distinct()
     )

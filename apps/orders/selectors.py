@@ -6,11 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.customers.models import Customer
-from apps.orders.models import OPEN_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
+from apps.customers.models import Address, Customer
+from apps.orders.models import (
+    OPEN_STATUSES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderSettings,
+    OrderStatus,
+)
 from apps.org.models import Company
 
 
@@ -123,3 +130,46 @@ def last_order(*, customer: Customer) -> Order | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def _as_time(value: Any) -> time:
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def order_settings_for(company: Company) -> OrderSettings:
+    """The company's order settings (an unsaved row with the defaults when it has none)."""
+    row = OrderSettings.objects.filter(company=company).first() or OrderSettings(company=company)
+    row.quiet_hours_start = _as_time(row.quiet_hours_start)
+    row.quiet_hours_end = _as_time(row.quiet_hours_end)
+    return row
+
+
+def hold_prefetched(instance: Model, relation: str, rows: list[Any]) -> None:
+    """Make ``instance.<relation>.all()`` answer with ``rows``, as ``prefetch_related`` would.
+
+    For rows already in hand (read along with something else, or just written):
+    whoever reads the relation next does not query it again.
+    """
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation] = queryset
+
+
+def customer_for_order(*, company: Company, pk: int) -> Customer | None:
+    """The company's customer with their addresses (an order needs both) in one query; one
+    without addresses takes a second."""
+    addresses = list(
+        Address.objects.filter(customer__company=company, customer_id=pk).select_related("customer")
+    )
+    if not addresses:
+        customer = Customer.objects.filter(company=company, pk=pk).first()
+        if customer is not None:
+            hold_prefetched(customer, "addresses", [])
+        return customer
+    customer = addresses[0].customer
+    for address in addresses:
+        address.customer = customer
+    hold_prefetched(customer, "addresses", addresses)
+    return customer

@@ -5,37 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.models import Product
 from apps.core.phones import normalize_phone
-from apps.customers.models import Address, Customer
+from apps.customers.models import Address
 from apps.customers.selectors.customers import customer_by_phone
 from apps.orders.models import (
     CancelReason,
     FailReason,
     OrderChannel,
     OrderEvent,
-    OrderSettings,
     OrderStatus,
     PaymentIntent,
 )
 from apps.orders.pricing import LineRequest
+from apps.orders.selectors import customer_for_order, order_settings_for
 from apps.orders.windows import window_by_key, window_choices
 from apps.org.models import Company
 
 MAX_ID = 2**63 - 1
 DEFAULT_ASAP_MINUTES = 120
-
-
-def _asap_minutes(company: Company) -> int:
-    minutes = (
-        OrderSettings.objects.filter(company=company).values_list("asap_minutes", flat=True).first()
-    )
-    return minutes or DEFAULT_ASAP_MINUTES
 
 
 class LineInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -108,13 +100,7 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     def _customer(self, attrs: dict[str, Any]) -> None:
         attrs["customer_row"] = None
         if "customer" in attrs:
-            customer = (
-                Customer.objects.filter(company=self.company, pk=attrs["customer"])
-                .prefetch_related(
-                    Prefetch("addresses", queryset=Address.objects.select_related("depot"))
-                )
-                .first()
-            )
+            customer = customer_for_order(company=self.company, pk=attrs["customer"])
             if customer is None:
                 raise serializers.ValidationError({"customer": _("No such customer.")})
             attrs["customer_row"] = customer
@@ -161,8 +147,9 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
         wanted = attrs["lines"]
         ids = {line["product"] for line in wanted if "product" in line}
         skus = {line["sku"] for line in wanted if "product" not in line}
-        products = Product.objects.filter(company=self.company).select_related(
-            "company", "container_type"
+        # The container type prices the deposit; the order of the rows does not matter here.
+        products = (
+            Product.objects.filter(company=self.company).select_related("container_type").order_by()
         )
         by_id = {p.pk: p for p in products.filter(pk__in=ids)} if ids else {}
         by_sku = {p.sku: p for p in products.filter(sku__in=skus)} if skus else {}
@@ -185,6 +172,7 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
         attrs["line_requests"] = requests
 
     def _window(self, attrs: dict[str, Any]) -> None:
+        attrs["order_settings"] = None
         start, end = attrs.get("window_start"), attrs.get("window_end")
         if start is not None or end is not None:
             if start is None or end is None:
@@ -193,7 +181,9 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
                     {field: _("Give both window_start and window_end, or neither.")}
                 )
             return
-        minutes = _asap_minutes(self.company)
+        # Read whole: the order's message needs the quiet hours next (see intake()).
+        attrs["order_settings"] = order_settings_for(self.company)
+        minutes = attrs["order_settings"].asap_minutes or DEFAULT_ASAP_MINUTES
         key = attrs.get("window") or "asap"
         window = window_by_key(key, asap_minutes=minutes)
         if window is None:
@@ -218,6 +208,7 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
             "payment_intent": data["payment_intent"],
             "notes": data["notes"],
             "external_id": data["external_id"],
+            "order_settings": data["order_settings"],
         }
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.customers.models import Customer
+from apps.customers.models import Address, Customer, CustomerPhone
 from apps.orders.models import Order, OrderChannel, OrderEvent, OrderStatus
 from apps.orders.services.clients import api_client_revoke
 from apps.org.models import Role
@@ -203,6 +203,19 @@ def test_a_refusal_from_the_service_is_a_400_with_its_message(api: ApiWorld) -> 
     assert Order.objects.count() == 0
 
 
+def test_a_customer_without_an_address_needs_the_address_text(api: ApiWorld) -> None:
+    Address.objects.filter(customer=api.customer).delete()
+
+    refused = api.post(ORDERS, api.order_body())
+    taken = api.post(ORDERS, api.order_body(address="文三路 8 号"))
+
+    assert refused.status_code == 400
+    assert api.customer.name in refused.json()["non_field_errors"][0]
+    assert taken.status_code == 201, taken.content
+    assert taken.json()["address"]["text"] == "文三路 8 号"
+    assert Order.objects.get().address.customer == api.customer
+
+
 def test_another_companys_customer_is_unknown(api: ApiWorld, other_api: ApiWorld) -> None:
     response = api.post(ORDERS, api.order_body(customer=other_api.customer.pk))
 
@@ -282,6 +295,32 @@ def test_listing_takes_the_same_number_of_queries_for_any_number_of_orders(
     for _ in range(5):
         api.ow.order()
     assert count() == few <= 4
+
+
+def test_taking_an_order_costs_a_fixed_number_of_queries(api: ApiWorld) -> None:
+    CustomerPhone.objects.create(
+        company=api.company, customer=api.customer, number="13812345678", is_primary=True
+    )
+    extra = [ProductFactory(company=api.company) for _ in range(4)]
+    api.post(ORDERS, api.order_body())  # the first request of the minute notes the client's use
+    larger = api.order_body(
+        lines=[
+            {"product": api.water.pk, "quantity": 1},
+            *({"product": product.pk, "quantity": 2} for product in extra),
+        ]
+    )
+
+    def count(body: dict[str, object], key: str | None = None) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.post(ORDERS, body, key=key).status_code == 201
+        return len(queries)
+
+    # The client; the customer with their addresses, the products, the order settings; the
+    # deposits already covered (ledger, earlier orders); the order, its lines, its event,
+    # the customer's last order; the message's phone and the message; two savepoints set
+    # and released. The key adds one more savepoint, its claim and the stored answer.
+    assert count(api.order_body()) == count(larger) == 16
+    assert count(api.order_body(), key="one") == count(larger, key="two") == 20
 
 
 def test_it_cancels_with_a_reason_and_a_second_cancel_is_a_conflict(api: ApiWorld) -> None:

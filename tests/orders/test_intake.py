@@ -372,7 +372,7 @@ def test_taking_an_order_costs_a_fixed_number_of_queries(
 ) -> None:
     ow.order()  # the customer is known now: a repeat order is the common case
     extra = [make_product(ow, f"配件{n}", 300 + n) for n in range(4)]
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         ow.order(quantity=1)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         ow.order(lines=[LineRequest(ow.water, 1), *[LineRequest(p, 2) for p in extra]])

@@ -246,6 +246,7 @@ def test_a_customer_without_a_phone_is_skipped(ow: OrderWorld, commit: Callable[
     assert message.status == NotificationStatus.SKIPPED
     assert message.recipient == ""
     assert message.last_error == "客户没有电话号码。"
+    assert "已收到" in message.text  # the outbox shows what the customer would have read
 
 
 def test_a_mobile_is_preferred_over_a_primary_landline(
@@ -315,6 +316,26 @@ def test_a_message_in_quiet_hours_waits_until_they_end(
     message.refresh_from_db()
     assert message.status == NotificationStatus.SENT
     assert len(network.calls) == 1
+
+
+def test_a_waiting_message_is_written_when_it_leaves(
+    mw: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
+) -> None:
+    settings.NOTIFICATION_CHANNEL = "webhook"
+    settings.NOTIFICATION_WEBHOOK_URL = "https://hooks.example.com/robot"
+    end = quiet_now(mw.company)
+    order = commit(mw.order, **later_window())
+    [message] = messages_of(order)
+    assert message.text == ""
+    outbox = mw.team.client_for(Role.OWNER).get(reverse("orders:message_list")).content.decode()
+    assert "发送时生成内容" in outbox
+    commit(services.notifications_send_due, now=end + timedelta(seconds=5))
+    message.refresh_from_db()
+    assert message.status == NotificationStatus.SENT
+    assert "已收到" in message.text
+    assert order.number in message.text
+    [call] = network.calls
+    assert json.loads(call["body"])["text"]["content"] == f"{PHONE}\n{message.text}"
 
 
 def test_a_courier_on_the_way_is_told_even_in_quiet_hours(
@@ -647,6 +668,7 @@ def test_an_unknown_channel_fails_the_message(
     [message] = messages_of(order)
     assert message.channel == "carrier_pigeon"
     assert message.status == NotificationStatus.FAILED
+    assert order.number in message.text  # written before the channel was looked up
 
 
 # Owner pages -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,12 @@ from apps.orders.models import (
     OrderChannel,
     OrderEvent,
     OrderLine,
+    OrderSettings,
     OrderStatus,
     PaymentIntent,
 )
 from apps.orders.pricing import LineRequest, order_quote
+from apps.orders.selectors import hold_prefetched
 from apps.orders.services.lifecycle import after_commit_status_changed
 from apps.orders.services.notifications import notifications_enqueue
 from apps.org.models import Company, Depot
@@ -106,12 +109,15 @@ def order_create(
     created_by: Any = None,
     actor_label: str = "",
     taken_at: datetime | None = None,
+    order_settings: OrderSettings | None = None,
 ) -> Order:
     """Put a new order in the pool, priced from the catalogue.
 
     ``taken_at`` is when the order was taken (defaults to now; the demo history
     passes earlier moments). An order whose (channel, external id) is already in
     the pool raises :class:`DuplicateExternalOrder` carrying the existing order.
+    The order comes back with its lines (and their products) at hand, as if prefetched.
+    ``order_settings``: the company's, when the caller has read them already.
     """
     now = taken_at or timezone.now()
     external_id = external_id.strip()
@@ -154,7 +160,9 @@ def order_create(
     except ValidationError as error:
         raise OrderError(error.error_dict) from None
     try:
-        with transaction.atomic():
+        # Only an external id taken meanwhile is answered (with that order); the savepoint
+        # keeps the transaction usable for the answer. Any other failure rolls back anyway.
+        with transaction.atomic() if external_id else nullcontext():
             order.save()
     except IntegrityError:
         existing = _existing_external(company, channel, external_id)
@@ -163,7 +171,7 @@ def order_create(
         raise _duplicate(existing) from None
     if taken_at is not None:
         Order.objects.filter(pk=order.pk).update(created_at=taken_at)
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             product=line.product,
@@ -173,6 +181,7 @@ def order_create(
         )
         for line in quote.lines
     )
+    hold_prefetched(order, "lines", order_lines)
     event = OrderEvent.objects.create(
         company=company,
         order=order,
@@ -185,6 +194,12 @@ def order_create(
     Customer.objects.filter(pk=customer.pk).filter(
         Q(last_order_at__isnull=True) | Q(last_order_at__lt=now)
     ).update(last_order_at=now)
-    notifications_enqueue(order=order, event=NotificationEvent.RECEIVED, order_event=event)
+    notifications_enqueue(
+        order=order,
+        event=NotificationEvent.RECEIVED,
+        order_event=event,
+        new_event=True,
+        order_settings=order_settings,
+    )
     after_commit_status_changed(order, "", OrderStatus.PENDING)
     return order

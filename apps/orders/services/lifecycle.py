@@ -135,7 +135,9 @@ def _move(
         longitude=location.longitude if location else None,
     )
     if notify and to_status in NOTIFY_ON:
-        notifications_enqueue(order=current, event=NOTIFY_ON[to_status], order_event=event)
+        notifications_enqueue(
+            order=current, event=NOTIFY_ON[to_status], order_event=event, new_event=True
+        )
     after_commit_status_changed(current, from_status, to_status)
     return current
 

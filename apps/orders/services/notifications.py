@@ -1,19 +1,24 @@
 """Customer messages about an order: written to the outbox, sent by a job.
 
 1. ``notifications_enqueue`` runs inside the transaction that moved the order:
-   it renders the company's text (or the built-in one) in the customer's
-   language and writes one ``Notification`` keyed by the order event, so the
-   same event never makes two messages while an order assigned twice gets two.
-   A customer who opted out or has no phone gets a ``skipped`` row saying why.
+   it writes one ``Notification`` keyed by the order event, so the same event
+   never makes two messages while an order assigned twice gets two, with its
+   recipient, language and urgency. A customer who opted out or has no phone
+   gets a ``skipped`` row saying why, with the text it would have had.
 2. Quiet hours: a non-urgent message written during the company's quiet hours
    waits (``send_after``) until they end. Urgent means the delivery is
    happening now (out for delivery, failed at the door) or the order is due
    before the quiet hours end; everything else waits.
 3. After commit a job calls ``notification_deliver``, which claims the row
    (row lock with skip_locked on PostgreSQL plus a short lease on
-   ``send_after``, so two workers never send one message), sends outside any
-   transaction, and records the outcome: sent; or a retry with backoff; or
-   failed after ``NOTIFICATION_MAX_ATTEMPTS`` attempts.
+   ``send_after``, so two workers never send one message), renders the
+   company's text (or the built-in one) in the customer's language on the
+   first attempt and keeps it on the row, sends outside any transaction, and
+   records the outcome: sent; or a retry with backoff; or failed after
+   ``NOTIFICATION_MAX_ATTEMPTS`` attempts. Rendering there keeps its reads (the
+   lines, the depot, the company's text) out of the transaction that moved the
+   order; a message that waited for the quiet hours tells the order as it is
+   when it leaves.
 4. Every minute ``notifications_send_due`` hands due rows (quiet hours over,
    retries due, jobs lost in a crash) to jobs.
 
@@ -26,7 +31,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -78,6 +82,7 @@ from apps.orders.public import (
     station_phone,
     tracking_url,
 )
+from apps.orders.selectors import order_settings_for
 from apps.org.models import Company
 
 logger = logging.getLogger("apps.orders.notifications")
@@ -97,20 +102,10 @@ SWEEP_BATCH = 500
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
-def _as_time(value: Any) -> time:
-    return time.fromisoformat(value) if isinstance(value, str) else value
-
-
-def order_settings_for(company: Company) -> OrderSettings:
-    """The company's order settings (an unsaved row with the defaults when it has none)."""
-    row = OrderSettings.objects.filter(company=company).first() or OrderSettings(company=company)
-    row.quiet_hours_start = _as_time(row.quiet_hours_start)
-    row.quiet_hours_end = _as_time(row.quiet_hours_end)
-    return row
-
-
-def _quiet_end(company_id: int, moment: datetime) -> datetime | None:
-    row = order_settings_for(Company(pk=company_id))
+def _quiet_end(
+    company_id: int, moment: datetime, row: OrderSettings | None = None
+) -> datetime | None:
+    row = row or order_settings_for(Company(pk=company_id))
     return quiet_until(moment, start=row.quiet_hours_start, end=row.quiet_hours_end)
 
 
@@ -210,29 +205,47 @@ def send_later(notification_id: int, dispatched: datetime | None = None) -> None
     )
 
 
+def message_text(*, order: Order, event: str, language: str, order_event: OrderEvent | None) -> str:
+    """The message about ``order_event`` of ``order``, written in ``language``."""
+    with translation.override(language):
+        values = message_values(order, order_event)
+    return render_message(company=order.company, event=event, language=language, values=values)
+
+
 def notifications_enqueue(
-    *, order: Order, event: str, order_event: OrderEvent | None = None
+    *,
+    order: Order,
+    event: str,
+    order_event: OrderEvent | None = None,
+    new_event: bool = False,
+    order_settings: OrderSettings | None = None,
 ) -> Notification:
     """Write the outbox row for ``event`` of ``order`` (in the caller's transaction).
 
     ``order_event`` is the event row that caused the message; its id makes the
     key, so calling this again for the same occurrence returns the same row.
+    ``new_event``: the caller wrote ``order_event`` just now, so no message can
+    have its key yet and none is looked for. ``order_settings``: the company's,
+    when the caller has read them already (for the quiet hours).
     """
     if order_event is None:
         order_event = order.events.order_by("-pk").first()
     key = f"order:{order.pk}:{event}:{order_event.pk if order_event else 0}"
-    existing = Notification.objects.filter(company_id=order.company_id, key=key).first()
-    if existing is not None:
-        return existing
+    if not new_event:
+        existing = Notification.objects.filter(company_id=order.company_id, key=key).first()
+        if existing is not None:
+            return existing
     now = timezone.now()
     customer = order.customer
     language = customer_language(customer)
     recipient = customer_phone(customer)
-    with translation.override(language):
-        values = message_values(order, order_event)
-    text = render_message(company=order.company, event=event, language=language, values=values)
     skip = _skip_reason(customer, recipient, order_event.at if order_event else now, now)
-    quiet_end = _quiet_end(order.company_id, now)
+    # A message to be sent is written by the job that sends it (see _outgoing); one that
+    # never will be is written now, for the outbox.
+    text = ""
+    if skip:
+        text = message_text(order=order, event=event, language=language, order_event=order_event)
+    quiet_end = _quiet_end(order.company_id, now, order_settings)
     urgent = event in URGENT_EVENTS or bool(quiet_end and order.window_start < quiet_end)
     notification = Notification.objects.create(
         company_id=order.company_id,
@@ -286,15 +299,23 @@ def _order_event(row: Notification) -> OrderEvent | None:
 
 
 def _outgoing(row: Notification) -> OutgoingMessage:
+    """The message to send; its text is written on the first attempt and kept for the outbox."""
     params: dict[str, str] = {}
     names = SMS_PARAMETERS.get(row.event, ())
-    if row.order_id and row.channel.endswith("_sms"):
+    sms = row.channel.endswith("_sms")
+    if row.order_id and (sms or not row.text):
         order = Order.objects.select_related("company", "customer", "depot", "courier__user").get(
             pk=row.order_id
         )
         with translation.override(row.language):
             values = message_values(order, _order_event(row))
-        params = {name: values[name] for name in names}
+        if not row.text:
+            row.text = render_message(
+                company=order.company, event=row.event, language=row.language, values=values
+            )
+            Notification.objects.filter(pk=row.pk).update(text=row.text)
+        if sms:
+            params = {name: values[name] for name in names}
     return OutgoingMessage(
         key=row.key, recipient=row.recipient, event=row.event, text=row.text, params=params
     )
@@ -327,7 +348,8 @@ def notification_deliver(*, notification_id: int, dispatched: datetime | None = 
     if row is None:
         return ""
     try:
-        get_channel(row.channel).send(_outgoing(row))
+        message = _outgoing(row)
+        get_channel(row.channel).send(message)
     except ChannelError as error:
         return _record_failure(row, str(error), permanent=error.permanent)
     except Exception as error:

@@ -18,7 +18,7 @@ from apps.customers.models import Address, Channel, Customer
 from apps.customers.selectors.customers import customer_by_phone
 from apps.customers.services.customers import AddressData, address_add, customer_create
 from apps.orders.errors import DuplicateExternalOrder, OrderError
-from apps.orders.models import ApiClient, Order
+from apps.orders.models import ApiClient, Order, OrderSettings
 from apps.orders.pricing import LineRequest
 from apps.orders.services.intake import order_create
 from apps.orders.services.lifecycle import Actor
@@ -83,12 +83,14 @@ def order_receive(
     notes: str = "",
     external_id: str = "",
     api_client: ApiClient | None = None,
+    order_settings: OrderSettings | None = None,
 ) -> tuple[Order, bool]:
     """Put a remote order in the pool; returns the order and whether it is new.
 
     ``phone`` (normalised) names the customer when ``customer`` is None.
     ``address_text`` picks or adds an address of the customer; without it the
-    customer's default address is used.
+    customer's default address is used. ``order_settings``: the company's, when
+    the caller has read them already.
     """
     external_id = external_id.strip()
     existing = _existing(company, channel, external_id)
@@ -117,6 +119,7 @@ def order_receive(
             api_client=api_client,
             created_by=actor.user,
             actor_label=actor.label,
+            order_settings=order_settings,
         )
     except DuplicateExternalOrder as duplicate:
         return duplicate.order, False
