@@ -14,8 +14,6 @@ from apps.fleet.planner import cli
 from apps.fleet.planner.vrplib_io import check_routes, read_instance
 from tests.planner.test_vrplib_io import TINY, WINDOWS
 
-SOLOMON_LIKE = Path(__file__).resolve().parents[3] / "shared" / "bench" / "instances" / "C101.vrp"
-
 
 def run(path: Path, limit: str = "0.5") -> dict[str, Any]:
     out = io.StringIO()
@@ -66,14 +64,3 @@ def test_a_cvrp_instance_has_an_unlimited_fleet_without_time_limits(
     problem = cli.problem_from_instance(instance)
     assert len(problem.vehicles) == 3 and all(v.max_trips == 1 for v in problem.vehicles)
     assert problem.objective.duration_weight == 0
-
-
-def test_a_solomon_instance_is_solved_to_the_optimum(calls: list[int]) -> None:
-    if not SOLOMON_LIKE.is_file():
-        pytest.skip(f"no benchmark instances at {SOLOMON_LIKE.parent}")
-
-    solved = run(SOLOMON_LIKE, "5")
-
-    assert calls == [100]
-    assert not check_routes(read_instance(SOLOMON_LIKE), solved["routes"])
-    assert solved["cost"] == pytest.approx(827.3)  # C101's proven optimum
