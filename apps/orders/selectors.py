@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.customers.models import Address, Customer
@@ -68,7 +68,10 @@ def _narrow(orders: QuerySet[Order], pool: PoolFilter, now: datetime) -> QuerySe
     if pool.channel:
         orders = orders.filter(channel=pool.channel)
     if pool.product:
-        orders = orders.filter(lines__product=pool.product)
+        # A semi-join, not a join: an order with the product on two lines is still one row.
+        orders = orders.filter(
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), product=pool.product))
+        )
     if pool.window_from:
         orders = orders.filter(window_end__time__gt=pool.window_from)
     if pool.window_until:
@@ -92,10 +95,10 @@ class Pool:
 def order_pool(*, company: Company, pool: PoolFilter, now: datetime | None = None) -> Pool:
     """The dispatcher's pool: the filtered orders and the counts per status (before the status filter)."""
     now = now or timezone.now()
-    scoped = _narrow(_day_scope(company, pool.day), pool, now).distinct()
+    scoped = _narrow(_day_scope(company, pool.day), pool, now)
     counts = {
         row["status"]: row["n"]
-        for row in scoped.values("status").annotate(n=Count("pk", distinct=True)).order_by()
+        for row in scoped.values("status").annotate(n=Count("pk")).order_by()
     }
     overdue = scoped.filter(status__in=OPEN_STATUSES, window_end__lt=now).count()
     listed = scoped.filter(status=pool.status) if pool.status else scoped

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from apps.customers.models import Customer, CustomerPhone
 from apps.orders.models import Order, OrderEvent, OrderStatus
+from apps.orders.pricing import LineRequest
 from apps.org.models import Role
-from tests.orders.conftest import OrderWorld
+from tests.orders.conftest import OrderWorld, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,17 @@ def test_the_pool_counts_orders_per_status_and_marks_late_ones(ow: OrderWorld) -
     assert 'data-status="pending"' in text
     assert text.count('class="late"') == 1
     assert response.context["pool"].counts == {"pending": 2, "out_for_delivery": 1}
+
+
+def test_the_product_filter_lists_each_order_with_the_product_once(ow: OrderWorld) -> None:
+    juice = make_product(ow, "橙汁", 800)
+    both = ow.order(lines=[LineRequest(ow.water, 1), LineRequest(juice, 2)])
+    water_only = ow.order()
+    ow.order(lines=[LineRequest(juice, 1)])
+    response = _dispatcher(ow).get(reverse("orders:index"), {"product": ow.water.pk})
+    pool = response.context["pool"]
+    assert sorted(order.pk for order in pool.orders) == sorted([both.pk, water_only.pk])
+    assert pool.counts == {"pending": 2}
 
 
 def test_the_pool_runs_a_fixed_number_of_queries_whatever_the_number_of_orders(
