@@ -39,6 +39,7 @@ def seed_fleet_routes(
             slot_start=time(0, 0),
             slot_end=END_OF_DAY,
             time_limit_s=time_limit_s,
+            created_by=_dispatcher(company).user,
         )
         plan = route_plan_compute(plan_id=plan.pk)
         if plan.status == PlanStatus.DONE:
