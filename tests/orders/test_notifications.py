@@ -108,6 +108,23 @@ def quiet_now(company: Any) -> datetime:
 # Rendering -------------------------------------------------------------------------------
 
 
+def use_aliyun(settings: Any, templates: dict[str, str] | None = None) -> None:
+    settings.NOTIFICATION_CHANNEL = "aliyun_sms"
+    settings.ALIYUN_SMS_ACCESS_KEY_ID = "LTAI-test"
+    settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "secret"
+    settings.ALIYUN_SMS_SIGN_NAME = "送达水站"
+    settings.ALIYUN_SMS_TEMPLATES = templates or {}
+
+
+def use_tencent(settings: Any) -> None:
+    settings.NOTIFICATION_CHANNEL = "tencent_sms"
+    settings.TENCENT_SMS_SECRET_ID = "AKIDtest"
+    settings.TENCENT_SMS_SECRET_KEY = "key"
+    settings.TENCENT_SMS_APP_ID = "1400000000"
+    settings.TENCENT_SMS_SIGN_NAME = "送达水站"
+    settings.TENCENT_SMS_TEMPLATES = {"received": "123456"}
+
+
 def test_a_received_order_is_told_in_chinese_with_the_tracking_link(
     mw: OrderWorld, commit: Callable[..., Any], settings: Any
 ) -> None:
@@ -463,10 +480,7 @@ def test_a_channel_that_cannot_be_reached_counts_as_an_attempt(
 def test_an_error_no_retry_can_fix_fails_at_once(
     ow: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
 ) -> None:
-    settings.NOTIFICATION_CHANNEL = "aliyun_sms"
-    settings.ALIYUN_SMS_ACCESS_KEY_ID = "id"
-    settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "secret"
-    settings.ALIYUN_SMS_SIGN_NAME = "送达水站"
+    use_aliyun(settings)
     CustomerPhone.objects.create(
         company=ow.company, customer=ow.customer, number="057188886666", is_primary=True
     )
@@ -567,11 +581,7 @@ def test_the_webhook_posts_to_an_sms_gateway_with_a_token(
 def test_aliyun_sms_posts_a_signed_send_sms_request(
     mw: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
 ) -> None:
-    settings.NOTIFICATION_CHANNEL = "aliyun_sms"
-    settings.ALIYUN_SMS_ACCESS_KEY_ID = "LTAI-test"
-    settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "secret"
-    settings.ALIYUN_SMS_SIGN_NAME = "送达水站"
-    settings.ALIYUN_SMS_TEMPLATES = {"received": "SMS_100001"}
+    use_aliyun(settings, templates={"received": "SMS_100001"})
     network.replies = [transport.HttpReply(200, '{"Code": "OK", "Message": "OK"}')]
     order = commit(mw.order)
     [message] = messages_of(order)
@@ -593,10 +603,7 @@ def test_aliyun_sms_posts_a_signed_send_sms_request(
 def test_aliyun_without_a_template_for_the_event_keeps_the_message_waiting(
     mw: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
 ) -> None:
-    settings.NOTIFICATION_CHANNEL = "aliyun_sms"
-    settings.ALIYUN_SMS_ACCESS_KEY_ID = "LTAI-test"
-    settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "secret"
-    settings.ALIYUN_SMS_SIGN_NAME = "送达水站"
+    use_aliyun(settings)
     order = commit(mw.order)
     [message] = messages_of(order)
     assert message.status == NotificationStatus.PENDING
@@ -607,12 +614,7 @@ def test_aliyun_without_a_template_for_the_event_keeps_the_message_waiting(
 def test_tencent_sms_posts_a_tc3_signed_request(
     mw: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
 ) -> None:
-    settings.NOTIFICATION_CHANNEL = "tencent_sms"
-    settings.TENCENT_SMS_SECRET_ID = "AKIDtest"
-    settings.TENCENT_SMS_SECRET_KEY = "key"
-    settings.TENCENT_SMS_APP_ID = "1400000000"
-    settings.TENCENT_SMS_SIGN_NAME = "送达水站"
-    settings.TENCENT_SMS_TEMPLATES = {"received": "123456"}
+    use_tencent(settings)
     network.replies = [
         transport.HttpReply(200, '{"Response": {"SendStatusSet": [{"Code": "Ok"}]}}')
     ]
@@ -642,12 +644,7 @@ def test_tencent_sms_posts_a_tc3_signed_request(
 def test_a_tencent_error_is_kept_on_the_message(
     mw: OrderWorld, commit: Callable[..., Any], network: FakeTransport, settings: Any
 ) -> None:
-    settings.NOTIFICATION_CHANNEL = "tencent_sms"
-    settings.TENCENT_SMS_SECRET_ID = "AKIDtest"
-    settings.TENCENT_SMS_SECRET_KEY = "key"
-    settings.TENCENT_SMS_APP_ID = "1400000000"
-    settings.TENCENT_SMS_SIGN_NAME = "送达水站"
-    settings.TENCENT_SMS_TEMPLATES = {"received": "123456"}
+    use_tencent(settings)
     network.replies = [
         transport.HttpReply(
             200,
