@@ -425,3 +425,126 @@ class GrabOffer(CompanyScopedModel):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class CommissionSettings(CompanyScopedModel):
+    """What a courier earns per delivery: per order, per unit and per floor carried up."""
+
+    per_order_fen = models.PositiveIntegerField(_("per order (fen)"), default=0)
+    per_unit_fen = models.PositiveIntegerField(_("per unit delivered (fen)"), default=0)
+    per_floor_fen = models.PositiveIntegerField(
+        _("per unit and floor carried without elevator (fen)"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("commission rules")
+        verbose_name_plural = _("commission rules")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="commission_settings_one_per_company")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class CourierActionKind(models.TextChoices):
+    ARRIVE = "arrive", _("Arrived")
+    DELIVER = "deliver", _("Delivered")
+    FAIL = "fail", _("Could not deliver")
+    ACCEPT = "accept", _("Accepted")
+    HAND_BACK = "hand_back", _("Handed back")
+
+
+class CourierActionOutcome(models.TextChoices):
+    APPLIED = "applied", _("Recorded")
+    CONFLICT = "conflict", _("Not recorded: the order changed meanwhile")
+    REFUSED = "refused", _("Not recorded")
+
+
+class CourierAction(CompanyScopedModel):
+    """One action a courier took on his phone, as it reached the server.
+
+    The phone gives each action a key when the courier taps; a retry of the same
+    key returns the first outcome and records nothing again. Actions taken
+    without signal arrive later with the time and place they really happened.
+    An action that could not be recorded (the order was reassigned meanwhile)
+    stays here with the reason until the courier has seen it.
+    """
+
+    courier = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="actions", verbose_name=_("courier")
+    )
+    key = models.CharField(_("key"), max_length=64)
+    kind = models.CharField(_("action"), max_length=12, choices=CourierActionKind.choices)
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="courier_actions",
+        verbose_name=_("order"),
+    )
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("taken"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CourierActionOutcome.choices)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    seen_at = models.DateTimeField(_("seen by the courier"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courier action")
+        verbose_name_plural = _("courier actions")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["courier", "key"], name="courier_action_unique_key")
+        ]
+        indexes = [models.Index(fields=["courier", "outcome"], name="courier_action_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class DeliveryPhoto(CompanyScopedModel):
+    """A photo or signature a courier took at a stop, as proof or to show a problem."""
+
+    class Purpose(models.TextChoices):
+        PROOF = "proof", _("Proof of delivery")
+        SIGNATURE = "signature", _("Signature")
+        PROBLEM = "problem", _("Problem")
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="photos", verbose_name=_("order")
+    )
+    courier = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="+", verbose_name=_("courier")
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    image = models.ImageField(_("image"), upload_to="delivery/%Y/%m/")
+    taken_at = models.DateTimeField(_("taken"))
+
+    class Meta:
+        verbose_name = _("delivery photo")
+        verbose_name_plural = _("delivery photos")
+        ordering = ["taken_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.get_purpose_display()}"
+
+
+class HandoverConfirmation(CompanyScopedModel):
+    """The courier confirmed his end-of-day figures (交账) before the depot counts them."""
+
+    courier = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, related_name="+", verbose_name=_("courier")
+    )
+    day = models.DateField(_("day"))
+    figures = models.JSONField(_("figures"), default=dict)
+    confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hand-over confirmation")
+        verbose_name_plural = _("hand-over confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["courier", "day"], name="handover_confirmed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.courier} {self.day}"

@@ -471,6 +471,12 @@ def _ticket_cover(
     return covered_value, tickets
 
 
+def money_due_fen(lines: Sequence[Line], payments: Sequence[Payment]) -> int:
+    """What the money payments of a delivery must add up to: its price less what tickets cover."""
+    covered_value, _uses = _ticket_cover(lines, payments)
+    return sum(line.quantity * line.price_fen for line in lines) - covered_value
+
+
 @transaction.atomic
 def delivery_settle(
     *,

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
@@ -140,6 +141,14 @@ def next_step_text() -> str:
     return _("We will call you to arrange a new delivery time.")
 
 
+def delivery_code(order: Order) -> str:
+    """Four digits the customer reads out to the courier to confirm the delivery."""
+    digest = salted_hmac(
+        "songda.delivery-code", f"{order.company_id}:{order.pk}", algorithm="sha256"
+    ).hexdigest()
+    return f"{int(digest[:8], 16) % 10000:04d}"
+
+
 def tracking_url(order: Order) -> str:
     path = reverse("tracking:page", kwargs={"token": order.tracking_token})
     return f"{settings.SITE_URL.rstrip('/')}{path}"
@@ -214,6 +223,7 @@ class TrackingPage:
     proof_photo: str = ""
     proof_signature: str = ""
     proof_code: bool = False
+    code: str = ""
     position: CourierPosition | None = None
 
     @property
@@ -311,5 +321,6 @@ def tracking_page(order: Order) -> TrackingPage:
         proof_photo=_safe_url(proof.get("photo")),
         proof_signature=_safe_url(proof.get("signature")),
         proof_code=bool(proof.get("code")),
+        code=delivery_code(order) if order.is_open else "",
         position=courier_position(order) if status == OrderStatus.OUT_FOR_DELIVERY else None,
     )

@@ -40,6 +40,7 @@ class DepotForm(CompanyScopedForm):
             "phone",
             "opens_at",
             "closes_at",
+            "payment_qr",
             "is_active",
         ]
         widgets = {

@@ -97,6 +97,12 @@ class Depot(CompanyScopedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     opens_at = models.TimeField(_("opens at"), default="07:00")
     closes_at = models.TimeField(_("closes at"), default="20:00")
+    payment_qr = models.ImageField(
+        _("payment QR code"),
+        upload_to="payment-qr/",
+        blank=True,
+        help_text=_("The WeChat or Alipay receiving code couriers show at the door."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

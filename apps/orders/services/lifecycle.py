@@ -41,8 +41,18 @@ class Actor:
 
 @dataclass(frozen=True)
 class Location:
-    latitude: Decimal
-    longitude: Decimal
+    """Where the courier was; ``at`` is when, for an action his phone kept while offline."""
+
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    at: datetime | None = None
+
+
+def action_time(location: Location | None, now: datetime) -> datetime:
+    """When an action happened: the phone's time if it kept it (never in the future), else now."""
+    if location is None or location.at is None:
+        return now
+    return min(location.at, now)
 
 
 NOTIFY_ON: dict[str, str] = {
@@ -115,6 +125,7 @@ def _move(
     if not can_move(from_status, to_status):
         raise illegal(current, to_status)
     now = timezone.now()
+    happened = action_time(location, now)
     for name, value in changes.items():
         setattr(current, name, value)
     current.status = to_status
@@ -123,7 +134,7 @@ def _move(
     event = OrderEvent.objects.create(
         company_id=current.company_id,
         order=current,
-        at=now,
+        at=happened,
         actor=actor.user,
         actor_label=actor.label,
         from_status=from_status,

@@ -9,6 +9,7 @@ settlement and posting the corrected one, with the reason in the event log.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from apps.orders.services.lifecycle import (
     Actor,
     Location,
     _move,
+    action_time,
     illegal,
     order_lock,
 )
@@ -124,6 +126,11 @@ def _deposit_method(order: Order) -> str:
     return Method.CASH if method in (Method.CREDIT, Method.TICKETS) else method
 
 
+def deposit_cash_fen(order: Order) -> int:
+    """The deposit the courier collects in cash at the door (a new customer's first containers)."""
+    return order.deposit_fen if _deposit_method(order) == Method.CASH else 0
+
+
 def _containers_known(order: Order, lines: Sequence[OrderLine]) -> set[int]:
     """Container types a deposit or a loan already covers for the customer."""
     if not order.deposit_containers:
@@ -168,6 +175,7 @@ def _settle(
     payments: Sequence[Payment] | None,
     empties: Mapping[ContainerType, int] | None,
     user: Any,
+    occurred_at: datetime | None = None,
 ) -> Any:
     settled = ledger_lines(lines, quantities)
     if order.courier is None:
@@ -184,6 +192,7 @@ def _settle(
         empties=empties,
         description=_("Order %(number)s") % {"number": order.number},
         created_by=user,
+        occurred_at=occurred_at,
     )
 
 
@@ -222,6 +231,7 @@ def order_deliver(
     lines = list(locked.lines.select_related("product__container_type"))
     quantities = _delivered_quantities(lines, delivered)
     known = _containers_known(locked, lines)
+    delivered_at = action_time(location, timezone.now())
     settlement = _settle(
         locked,
         key=f"order:{locked.pk}:delivery",
@@ -230,6 +240,7 @@ def order_deliver(
         payments=payments,
         empties=empties,
         user=actor.user,
+        occurred_at=delivered_at,
     )
     _take_deposits(locked, ledger_lines(lines, quantities), locked.courier, actor.user, known)
     _record_quantities(lines, quantities)
@@ -241,7 +252,7 @@ def order_deliver(
         location=location,
         locked=True,
         settlement=settlement,
-        delivered_at=timezone.now(),
+        delivered_at=delivered_at,
         proof=dict(proof or {}),
     )
 
