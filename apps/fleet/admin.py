@@ -6,10 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.fleet.models import (
+    CommissionSettings,
+    CourierAction,
     CourierPosition,
     CourierRoute,
+    DeliveryPhoto,
     DispatchSettings,
     GrabOffer,
+    HandoverConfirmation,
     RoutePlan,
     RouteStop,
     Shift,
@@ -105,3 +109,30 @@ class GrabOfferAdmin(ReadOnlyOwnerAdmin):
     list_display = ["offered_at", "order", "depot", "expires_at", "outcome", "courier", "closed_at"]
     list_filter = ["outcome"]
     date_hierarchy = "offered_at"
+
+
+@admin.register(CommissionSettings)
+class CommissionSettingsAdmin(OwnerModelAdmin):
+    list_display = ["company", "per_order_fen", "per_unit_fen", "per_floor_fen"]
+
+
+@admin.register(CourierAction)
+class CourierActionAdmin(ReadOnlyOwnerAdmin):
+    """What couriers' phones sent: for finding out what happened to a stop."""
+
+    list_display = ["occurred_at", "courier", "kind", "order", "outcome", "message", "received_at"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["order__number", "key"]
+
+
+@admin.register(DeliveryPhoto)
+class DeliveryPhotoAdmin(ReadOnlyOwnerAdmin):
+    list_display = ["taken_at", "order", "courier", "purpose"]
+    list_filter = ["purpose"]
+    search_fields = ["order__number"]
+
+
+@admin.register(HandoverConfirmation)
+class HandoverConfirmationAdmin(ReadOnlyOwnerAdmin):
+    list_display = ["day", "courier", "confirmed_at"]
+    date_hierarchy = "day"

@@ -158,18 +158,21 @@
       if (lastFix) { action.latitude = lastFix.latitude; action.longitude = lastFix.longitude; }
       form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       const leave = form.hasAttribute("data-done");
-      const finished = (answer) => {
-        const result = ((answer && answer.detail && answer.detail.results) || []).find((r) => r.key === action.key);
-        if (result && result.outcome !== "applied") { form.querySelectorAll("button").forEach((b) => { b.disabled = false; }); return; }
+      const finished = (event) => {
+        const results = (event.detail && event.detail.results) || [];
+        const result = results.find((r) => r.key === action.key);
+        if (!result) return; /* another batch: this action is still waiting */
+        root.removeEventListener("courier:synced", finished);
+        if (result.outcome !== "applied") {
+          form.classList.remove("queued");
+          form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+          return;
+        }
         window.location.assign(leave ? root.dataset.today : window.location.href);
       };
-      if (navigator.onLine) {
-        root.addEventListener("courier:synced", finished, { once: true });
-        enqueue(action);
-      } else {
-        enqueue(action);
-        form.classList.add("queued");
-      }
+      root.addEventListener("courier:synced", finished);
+      if (!navigator.onLine) form.classList.add("queued");
+      enqueue(action);
     });
   });
 

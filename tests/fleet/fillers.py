@@ -6,12 +6,17 @@ from datetime import time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.fleet.models import (
+    CommissionSettings,
+    CourierAction,
     CourierPosition,
+    DeliveryPhoto,
     DispatchSettings,
     GrabOffer,
+    HandoverConfirmation,
     Shift,
     Vehicle,
     VehicleKind,
@@ -21,6 +26,12 @@ from apps.org.models import Depot, Role, StaffMember
 from tests.factories import DepotFactory
 from tests.orders.fillers import make_order
 from tests.tenancy import MARKER
+
+# The smallest PNG there is: one transparent pixel.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000005000157a3a9e50000000049454e44ae426082"
+)
 
 
 def _depot(company: Any) -> Depot:
@@ -87,12 +98,56 @@ def _grab_offer(company: Any) -> GrabOffer:
     )
 
 
+def _order(company: Any) -> Order:
+    return Order.objects.filter(company=company).first() or make_order(company)
+
+
+def _commission(company: Any) -> CommissionSettings:
+    return CommissionSettings.objects.get_or_create(company=company)[0]
+
+
+def _courier_action(company: Any) -> CourierAction:
+    return CourierAction.objects.create(
+        company=company,
+        courier=_courier(company),
+        key=MARKER,
+        kind="arrive",
+        order=_order(company),
+        occurred_at=timezone.now(),
+        outcome="conflict",
+        message=MARKER,
+    )
+
+
+def _photo(company: Any) -> DeliveryPhoto:
+    photo = DeliveryPhoto(
+        company=company,
+        order=_order(company),
+        courier=_courier(company),
+        purpose="proof",
+        taken_at=timezone.now(),
+    )
+    photo.image.save("proof.png", ContentFile(PIXEL), save=False)
+    photo.save()
+    return photo
+
+
+def _handover_confirmation(company: Any) -> HandoverConfirmation:
+    return HandoverConfirmation.objects.create(
+        company=company, courier=_courier(company), day=timezone.localdate(), figures={}
+    )
+
+
 OBJECTS = {
     "fleet.vehicle": _vehicle,
     "fleet.shift": _shift,
     "fleet.courierposition": _position,
     "fleet.dispatchsettings": _dispatch_settings,
     "fleet.graboffer": _grab_offer,
+    "fleet.commissionsettings": _commission,
+    "fleet.courieraction": _courier_action,
+    "fleet.deliveryphoto": _photo,
+    "fleet.handoverconfirmation": _handover_confirmation,
 }
 
 URL_OBJECTS = {
@@ -101,4 +156,6 @@ URL_OBJECTS = {
     "fleet:vehicle_reactivate": "fleet.vehicle",
     "fleet:shift_edit": "fleet.shift",
     "fleet:shift_delete": "fleet.shift",
+    "fleet:courier_stop": "orders.order",
+    "fleet:delivery_photo": "fleet.deliveryphoto",
 }

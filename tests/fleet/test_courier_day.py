@@ -46,9 +46,7 @@ def _apply(courier, order: Order, kind: str, key: str, **payload):  # type: igno
 
 
 def _balance(courier, kind: str) -> int:  # type: ignore[no-untyped-def]
-    return sum(
-        a.display_balance for a in Account.objects.filter(courier=courier, kind=kind)
-    )
+    return sum(a.display_balance for a in Account.objects.filter(courier=courier, kind=kind))
 
 
 def _stocked(fw: FleetWorld, quantity: int = 40) -> None:
@@ -119,7 +117,7 @@ def test_a_delivery_recorded_offline_keeps_the_time_it_happened(fw: FleetWorld) 
     assert courier_action_apply(courier=courier, action=action, user=courier.user).applied
     order.refresh_from_db()
     assert order.delivered_at == earlier
-    assert order.settlement.occurred_at == earlier
+    assert order.settlement is not None and order.settlement.occurred_at == earlier
     assert OrderEvent.objects.get(order=order, to_status=OrderStatus.DELIVERED).at == earlier
     assert courier.positions.filter(recorded_at=earlier).exists()
 
@@ -255,7 +253,12 @@ def test_the_action_endpoint_answers_each_action_in_order(fw: FleetWorld) -> Non
     client.force_login(courier.user)
     body = {
         "actions": [
-            {"key": "a1", "kind": "arrive", "order": first.pk, "occurred_at": "2026-01-01T10:00:00+08:00"},
+            {
+                "key": "a1",
+                "kind": "arrive",
+                "order": first.pk,
+                "occurred_at": "2026-01-01T10:00:00+08:00",
+            },
             {"key": "a2", "kind": "fail", "order": second.pk, "payload": {"reason": "bogus"}},
         ]
     }
@@ -268,9 +271,7 @@ def test_the_action_endpoint_answers_each_action_in_order(fw: FleetWorld) -> Non
     assert results[0]["outcome"] == "applied"
     assert results[0]["order_status"] == OrderStatus.OUT_FOR_DELIVERY
     assert results[1]["outcome"] == "refused"
-    bad = client.post(
-        reverse("fleet:courier_actions"), "{}", content_type="application/json"
-    )
+    bad = client.post(reverse("fleet:courier_actions"), "{}", content_type="application/json")
     assert bad.status_code == 400
 
 

@@ -51,4 +51,4 @@ def test_routed_orders_come_in_planned_order_then_the_others(fw: FleetWorld) -> 
 
 
 def test_without_orders_the_page_says_there_are_no_stops(fw: FleetWorld) -> None:
-    assert "No stops for you right now" in _page(fw.couriers[0])
+    assert "现在没有您的配送任务" in _page(fw.couriers[0])

@@ -118,11 +118,11 @@ class DeliveryRecordForm(ErrorText, forms.Form):
 
     def delivered(self) -> dict[int, int]:
         """Units that arrived per line; a line the phone did not mention arrived in full."""
-        chosen = {line.pk: self.cleaned_data.get(f"line_{line.pk}") for line in self.order_lines}
-        return {
-            line.pk: line.quantity if chosen[line.pk] is None else chosen[line.pk]
-            for line in self.order_lines
-        }
+        delivered: dict[int, int] = {}
+        for line in self.order_lines:
+            chosen = self.cleaned_data.get(f"line_{line.pk}")
+            delivered[line.pk] = line.quantity if chosen is None else chosen
+        return delivered
 
     def empties(self) -> dict[ContainerType, int]:
         counts = {c: self.cleaned_data.get(f"empties_{c.pk}") or 0 for c in self.containers}

@@ -30,6 +30,12 @@ from apps.orders.models import Order, OrderLine, OrderStatus
 from apps.org.models import StaffMember
 
 K = AccountKind
+# What a courier account counts, by kind: the name of its unit's relation.
+ONBOARD_UNIT: dict[str, str] = {
+    K.VEHICLE_STOCK: "product",
+    K.COURIER_EMPTIES: "container_type",
+    K.COURIER_TICKETS: "ticket_type",
+}
 STOP_PREFETCH = (
     Prefetch("lines", queryset=OrderLine.objects.select_related("product__container_type")),
     "customer__tags",
@@ -120,18 +126,20 @@ def courier_onboard(*, courier: StaffMember) -> Onboard:
         courier=courier,
         kind__in=[K.COURIER_CASH, K.VEHICLE_STOCK, K.COURIER_EMPTIES, K.COURIER_TICKETS],
     ).select_related("product", "container_type", "ticket_type")
-    cash, goods, empties, tickets = 0, [], [], []
+    cash = 0
+    held: dict[str, list[tuple[str, int]]] = {kind: [] for kind in ONBOARD_UNIT}
     for account in accounts:
-        amount = account.display_balance
         if account.kind == K.COURIER_CASH:
-            cash = amount
-        elif amount and account.kind == K.VEHICLE_STOCK:
-            goods.append((account.product.name, amount))
-        elif amount and account.kind == K.COURIER_EMPTIES:
-            empties.append((account.container_type.name, amount))
-        elif amount and account.kind == K.COURIER_TICKETS:
-            tickets.append((account.ticket_type.name, amount))
-    return Onboard(cash, sorted(goods), sorted(empties), sorted(tickets))
+            cash = account.display_balance
+        elif account.display_balance:
+            unit = getattr(account, ONBOARD_UNIT[account.kind])
+            held[account.kind].append((unit.name, account.display_balance))
+    return Onboard(
+        cash,
+        sorted(held[K.VEHICLE_STOCK]),
+        sorted(held[K.COURIER_EMPTIES]),
+        sorted(held[K.COURIER_TICKETS]),
+    )
 
 
 def _customer_balances(orders: list[Order]) -> dict[int, list[Account]]:
@@ -144,7 +152,8 @@ def _customer_balances(orders: list[Order]) -> dict[int, list[Account]]:
         kind__in=[K.TICKETS, K.CONTAINERS],
     ).select_related("ticket_type", "container_type")
     for account in accounts:
-        by_customer.setdefault(account.customer_id, []).append(account)
+        if account.customer_id is not None:
+            by_customer.setdefault(account.customer_id, []).append(account)
     return by_customer
 
 
@@ -178,7 +187,7 @@ def _stop(order: Order, accounts: list[Account]) -> Stop:
         order=order,
         amount_due_fen=order.total_fen,
         tickets_held=[
-            (a.ticket_type.name, a.display_balance)
+            (str(a.ticket_type), a.display_balance)
             for a in accounts
             if a.kind == K.TICKETS and a.display_balance
         ],

@@ -91,7 +91,7 @@ def courier_stop_page(request: HttpRequest, pk: int) -> HttpResponse:
             "deliver_form": DeliveryRecordForm(order=stop.order),
             "problem_form": ProblemForm(),
             "action_key": uuid.uuid4().hex,
-            "payment_qr": stop.order.depot.payment_qr if stop.order.depot_id else None,
+            "payment_qr": stop.order.depot.payment_qr if stop.order.depot else None,
         },
     )
 
@@ -179,8 +179,8 @@ def _stop_action(raw: Any) -> StopAction:
     if not key or len(key) > 64:
         raise BadAction(_("Every action needs a key of at most 64 characters."))
     try:
-        order_id = int(raw.get("order"))
-    except (TypeError, ValueError) as error:
+        order_id = int(str(raw.get("order")))
+    except ValueError as error:
         raise BadAction(_("Every action names its order.")) from error
     payload = raw.get("payload") or {}
     if not isinstance(payload, dict):
@@ -327,7 +327,7 @@ def courier_service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def delivery_photo(request: HttpRequest, token: str) -> HttpResponse:
+def delivery_photo(request: HttpRequest, token: str) -> FileResponse:
     photo = photo_for_token(token)
     if photo is None:
         raise Http404
