@@ -23,6 +23,7 @@ from apps.fleet.models import (
     HandoverConfirmation,
     ShiftStatus,
 )
+from apps.fleet.selectors.board import board_get
 from apps.fleet.selectors.courier import courier_day, courier_handover
 from apps.fleet.services.courier import StopAction, courier_action_apply, shift_start_with_load
 from apps.ledger.models import Account, AccountKind
@@ -193,6 +194,8 @@ def test_an_action_on_an_order_reassigned_meanwhile_is_kept_as_a_conflict(
     assert [a.key for a in day.problems] == ["k9"]
     assert _apply(mine, order, "deliver", "k9").outcome == CourierActionOutcome.CONFLICT
     assert CourierAction.objects.filter(key="k9").count() == 1
+    board = board_get(company=fw.company, depot=fw.depot)
+    assert [a.key for a in board.unrecorded] == ["k9"]
 
 
 def test_an_action_on_a_cancelled_order_is_a_conflict(fw: FleetWorld) -> None:

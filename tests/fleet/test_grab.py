@@ -10,6 +10,7 @@ from django_q.models import Schedule
 
 from apps.fleet.models import DispatchPolicy, GrabOffer, GrabOutcome, Shift
 from apps.fleet.selectors.grab import grab_pool_for
+from apps.fleet.services.courier import StopAction, courier_action_apply
 from apps.fleet.services.dispatch import DispatchAction, order_dispatch
 from apps.fleet.services.grab import (
     AlreadyTaken,
@@ -343,16 +344,20 @@ def test_an_auto_assigned_order_handed_back_goes_to_the_next_best(
 
 
 @pytest.mark.django_db
-def test_a_courier_cannot_hand_back_what_the_dispatcher_gave_him(
+def test_a_courier_may_decline_what_the_dispatcher_gave_him_until_he_accepts_it(
     at_ten: datetime, fw: FleetWorld
 ) -> None:
     courier = fw.couriers[0]
-    order = give(fw, courier, 1.0)
+    declined, accepted = give(fw, courier, 1.0), give(fw, courier, 1.2)
+    action = StopAction(key="accept-1", kind="accept", order_id=accepted.pk)
+    assert courier_action_apply(courier=courier, action=action, user=courier.user).applied
 
+    order_decline(order=declined, courier=courier)
     with pytest.raises(ClaimRefused, match="调度"):
-        order_decline(order=order, courier=courier)
+        order_decline(order=accepted, courier=courier)
 
-    assert Order.objects.get(pk=order.pk).courier == courier
+    assert Order.objects.get(pk=declined.pk).courier != courier
+    assert Order.objects.get(pk=accepted.pk).courier == courier
 
 
 @pytest.mark.django_db

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.fleet.models import (
+    CourierAction,
+    CourierActionOutcome,
     CourierPosition,
     GrabOffer,
     PlanStatus,
@@ -107,10 +109,17 @@ class Board:
     late: list[BoardOrder] = field(default_factory=list)
     untaken: list[BoardOrder] = field(default_factory=list)
     quiet: list[BoardCourier] = field(default_factory=list)
+    unrecorded: list[CourierAction] = field(default_factory=list)
 
     @property
     def exception_count(self) -> int:
-        return len(self.failed) + len(self.late) + len(self.untaken) + len(self.quiet)
+        return (
+            len(self.failed)
+            + len(self.late)
+            + len(self.untaken)
+            + len(self.quiet)
+            + len(self.unrecorded)
+        )
 
     @property
     def assignable(self) -> list[BoardCourier]:
@@ -274,7 +283,19 @@ def board_get(*, company: Company, depot: Depot, now: datetime | None = None) ->
             board.quiet.append(courier)
     _routes(board, _published_stops(company, depot, now))
     _offers(board)
+    board.unrecorded = _unrecorded_actions(company, now)
     return board
+
+
+def _unrecorded_actions(company: Company, now: datetime) -> list[CourierAction]:
+    """What couriers did today that could not be recorded (the order had changed meanwhile)."""
+    since = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    return list(
+        CourierAction.objects.filter(company=company, received_at__gte=since)
+        .exclude(outcome=CourierActionOutcome.APPLIED)
+        .select_related("order", "courier__user")
+        .order_by("-received_at")[:50]
+    )
 
 
 def _offers(board: Board) -> None:

@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 
 from apps.fleet.dispatch.policies import AUTO, within_radius
 from apps.fleet.models import (
+    CourierAction,
+    CourierActionKind,
+    CourierActionOutcome,
     CourierPosition,
     DispatchSettings,
     GrabOffer,
@@ -187,9 +190,31 @@ def courier_start(courier: StaffMember, depot: GeoPoint) -> GeoPoint:
     return depot if position is None else GeoPoint(float(position[0]), float(position[1]))
 
 
+def order_accepted(order: Order, courier: StaffMember) -> bool:
+    """The courier accepted the order since it was last given to him."""
+    given_at = (
+        OrderEvent.objects.filter(order=order, to_status=OrderStatus.ASSIGNED)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    accepted = CourierAction.objects.filter(
+        order=order,
+        courier=courier,
+        kind=CourierActionKind.ACCEPT,
+        outcome=CourierActionOutcome.APPLIED,
+    )
+    if given_at is not None:
+        accepted = accepted.filter(received_at__gte=given_at)
+    return accepted.exists()
+
+
 @transaction.atomic
 def order_decline(*, order: Order, courier: StaffMember, note: str = "") -> Order:
-    """The courier hands back an order the system gave him (or he claimed)."""
+    """The courier declines an order given to him (by the dispatcher, the system or his claim).
+
+    Once he has accepted it, it is his: only the dispatcher can take it back.
+    """
     locked = (
         Order.objects.select_for_update(of=("self",))
         .filter(pk=order.pk, company_id=courier.company_id)
@@ -202,15 +227,9 @@ def order_decline(*, order: Order, courier: StaffMember, note: str = "") -> Orde
             _("Order %(number)s is %(status)s and can no longer be handed back.")
             % {"number": locked.number, "status": locked.get_status_display()}
         )
-    given_by = (
-        OrderEvent.objects.filter(order=locked, to_status=OrderStatus.ASSIGNED)
-        .order_by("-at", "-pk")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-    if given_by is not None and given_by != courier.user_id:
+    if order_accepted(locked, courier):
         raise ClaimRefused(
-            _("The dispatcher gave you this order: call them if you cannot take it.")
+            _("You accepted this order: call the dispatcher if you cannot take it after all.")
         )
     handed_back = order_unassign(
         order=locked,

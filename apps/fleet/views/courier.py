@@ -44,6 +44,7 @@ from apps.fleet.services.courier import (
     handover_confirm,
     shift_start_with_load,
 )
+from apps.fleet.services.grab import order_accepted
 from apps.fleet.services.setup import shift_break, shift_end
 from apps.org.access import section_required
 from apps.org.models import StaffMember
@@ -91,6 +92,7 @@ def courier_stop_page(request: HttpRequest, pk: int) -> HttpResponse:
             "deliver_form": DeliveryRecordForm(order=stop.order),
             "problem_form": ProblemForm(),
             "action_key": uuid.uuid4().hex,
+            "accepted": order_accepted(stop.order, _staff(request)),
             "payment_qr": stop.order.depot.payment_qr if stop.order.depot else None,
         },
     )
