@@ -17,7 +17,9 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.cache) || [];
-  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(urls.map((u) => cache.add(u).catch(() => null)))));
+  // Stop pages for offline use: fetched once; a visit with signal refreshes them.
+  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(urls.map((u) =>
+    cache.match(u).then((hit) => hit || cache.add(u)).catch(() => null)))));
 });
 
 self.addEventListener("fetch", (event) => {
