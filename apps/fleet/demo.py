@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.core.demo import DemoWorld
+from apps.fleet.demo_courier import seed_courier_days
 from apps.fleet.demo_planning import seed_fleet_routes
 from apps.fleet.models import (
     CourierPosition,
@@ -53,9 +54,10 @@ def seed(world: DemoWorld) -> None:
                 _shift(company, courier, vehicle, day, today=world.today)
         positions = _positions(company, couriers, world.today)
         plans = seed_fleet_routes(company)
+        actions = seed_courier_days(company)
         world.log(
             f"fleet: {len(couriers)} vehicles and shifts, {positions} positions, "
-            f"{len(plans)} route plans for today"
+            f"{len(plans)} route plans for today, {actions} stops worked"
         )
 
 

@@ -12,7 +12,6 @@ for each visit. BENCH_RUNS sets how many repeat visits are measured (default 5).
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
 from _common import bench_database, figure, median, setup_django
@@ -83,23 +82,14 @@ def _visit(page: Any, url: str) -> tuple[float, float]:
     return Sent.total / 1000, float(interactive)
 
 
-def _chromium() -> str:
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-    ):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    raise SystemExit("Chromium is not installed (apt-get install chromium)")
-
-
 def main() -> None:
     setup_django()
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from django.test.testcases import LiveServerThread
     from django.urls import reverse
     from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
     runs = int(os.environ.get("BENCH_RUNS", "5"))
     with bench_database(BENCH):
@@ -116,7 +106,7 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"]
+                    executable_path=chromium_path(), args=CHROMIUM_ARGS
                 )
                 context = browser.new_context(
                     viewport={"width": 360, "height": 760}, is_mobile=True, locale="zh-CN"

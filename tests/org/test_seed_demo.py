@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from apps.catalog.models import Product, TicketPackage
 from apps.fleet.models import (
+    CommissionSettings,
+    CourierAction,
     CourierPosition,
     PlanStatus,
     RoutePlan,
@@ -70,6 +72,10 @@ def test_the_demo_builds_a_believable_world_idempotently(settings) -> None:  # t
     published = RoutePlan.objects.filter(company=water, status=PlanStatus.PUBLISHED)
     assert published.exists()
     assert RouteStop.objects.filter(plan__in=published).exclude(courier=None).exists()
+    # Couriers on shift have worked part of their route on the phone.
+    worked = CourierAction.objects.filter(company=water, outcome="applied")
+    assert {"deliver", "fail", "arrive"} <= set(worked.values_list("kind", flat=True))
+    assert CommissionSettings.objects.filter(company=water).exists()
 
 
 @pytest.mark.django_db
