@@ -451,6 +451,7 @@ class CourierActionKind(models.TextChoices):
     ARRIVE = "arrive", _("Arrived")
     DELIVER = "deliver", _("Delivered")
     FAIL = "fail", _("Could not deliver")
+    CHANGE = "change", _("Changed the products")
     ACCEPT = "accept", _("Accepted")
     HAND_BACK = "hand_back", _("Handed back")
 

@@ -302,3 +302,25 @@ def test_a_courier_cannot_open_another_couriers_stop(fw: FleetWorld) -> None:
     page = client.get(reverse("fleet:courier_stop", args=[order.pk]))
     assert page.status_code == 200
     assert order.customer.name in page.content.decode()
+
+
+def test_the_customer_wants_something_else_and_the_order_is_priced_again(fw: FleetWorld) -> None:
+    courier = fw.couriers[0]
+    order = _assigned(fw, courier, quantity=2)
+    before = order.total_fen
+    unit = order.lines.get().unit_price_fen + order.lines.get().surcharge_fen
+    assert _apply(courier, order, "change", "c1", **{f"qty_{fw.water.pk}": 3}).applied
+    order.refresh_from_db()
+    assert [(line.product, line.quantity) for line in order.lines.all()] == [(fw.water, 3)]
+    assert order.total_fen == before + unit
+    assert OrderEvent.objects.filter(order=order, reason="lines").count() == 1
+    assert _apply(courier, order, "deliver", "c2").applied
+    assert _balance(courier, AccountKind.COURIER_CASH) == order.total_fen
+
+
+def test_nothing_wanted_is_not_a_change(fw: FleetWorld) -> None:
+    courier = fw.couriers[0]
+    order = _assigned(fw, courier, quantity=2)
+    result = _apply(courier, order, "change", "c3", **{f"qty_{fw.water.pk}": 0})
+    assert not result.applied
+    assert order.lines.get().quantity == 2

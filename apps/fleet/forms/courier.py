@@ -208,3 +208,37 @@ class ProblemForm(ErrorText, forms.Form):
         if data.get("reason") == FailReason.OTHER and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what went wrong."))
         return data
+
+
+class ChangeForm(ErrorText, forms.Form):
+    """The customer wants something else: the new quantity of each product (0 = none)."""
+
+    note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, order: Order, products: list[Product], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = {line.product_id: line.quantity for line in order.lines.all()}
+        self.products = products
+        for product in products:
+            self.fields[f"qty_{product.pk}"] = forms.IntegerField(
+                label=product.name,
+                min_value=0,
+                max_value=999,
+                initial=current.get(product.pk, 0),
+                required=False,
+            )
+
+    def chosen(self) -> dict[Product, int]:
+        return {
+            p: self.cleaned_data[f"qty_{p.pk}"]
+            for p in self.products
+            if self.cleaned_data.get(f"qty_{p.pk}")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not self.chosen():
+            raise ValidationError(
+                _("Give at least one product; if nothing is wanted, report the stop as refused.")
+            )
+        return data

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
+from apps.catalog.models import Product
 from apps.fleet.commission import (
     DeliveryFigures,
     commission_fen,
@@ -287,4 +288,11 @@ def courier_handover(*, courier: StaffMember, day: date) -> HandoverSummary:
         ),
         confirmation=HandoverConfirmation.objects.filter(courier=courier, day=day).first(),
         counted=Handover.objects.filter(company=company, courier=courier, day=day).first(),
+    )
+
+
+def courier_products(courier: StaffMember) -> list[Product]:
+    """What a courier loads and may offer at the door: the company's products on sale."""
+    return list(
+        Product.objects.filter(company_id=courier.company_id, is_active=True).order_by("name")
     )

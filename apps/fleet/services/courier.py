@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import Product
-from apps.fleet.forms.courier import DeliveryRecordForm, ProblemForm
+from apps.fleet.forms.courier import ChangeForm, DeliveryRecordForm, ProblemForm
 from apps.fleet.models import (
     CourierAction,
     CourierActionKind,
@@ -32,6 +32,7 @@ from apps.fleet.models import (
     Shift,
 )
 from apps.fleet.photos import photo_public_url, photo_store
+from apps.fleet.selectors.courier import courier_products
 from apps.fleet.services.grab import order_decline
 from apps.fleet.services.positions import PositionData, positions_record_batch
 from apps.fleet.services.setup import shift_start
@@ -39,6 +40,8 @@ from apps.ledger.errors import LedgerError
 from apps.ledger.services import stock_load
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderStatus
+from apps.orders.pricing import LineRequest
+from apps.orders.services.amend import order_lines_change
 from apps.orders.services.lifecycle import Actor, Location, order_fail, order_start_delivery
 from apps.orders.services.settlement import order_deliver
 from apps.org.models import StaffMember
@@ -287,6 +290,29 @@ def _fail(courier: StaffMember, order: Order, action: StopAction, actor: Actor) 
     return ActionResult(action.key, CourierActionOutcome.APPLIED, "", failed.status)
 
 
+def _change(courier: StaffMember, order: Order, action: StopAction, actor: Actor) -> ActionResult:
+    """The customer wants other products or quantities: the order is changed and priced again."""
+    form = ChangeForm(data=action.payload, order=order, products=courier_products(courier))
+    if not form.is_valid():
+        raise ActionRefused(form.error_text())
+    chosen = form.chosen()
+    missing = [
+        p.name for p in chosen if p.required_skill and p.required_skill not in courier.skills
+    ]
+    if missing:
+        raise ActionRefused(
+            _("You may not deliver %(products)s: it needs a skill you do not have.")
+            % {"products": ", ".join(missing)}
+        )
+    changed = order_lines_change(
+        order=order,
+        lines=[LineRequest(product, quantity) for product, quantity in chosen.items()],
+        actor=actor,
+        note=form.cleaned_data["note"],
+    )
+    return ActionResult(action.key, CourierActionOutcome.APPLIED, "", changed.status)
+
+
 def _accept(courier: StaffMember, order: Order, action: StopAction, actor: Actor) -> ActionResult:
     if order.status not in (OrderStatus.ASSIGNED, OrderStatus.OUT_FOR_DELIVERY):
         raise ActionRefused(_("Only an order given to you can be accepted."))
@@ -306,6 +332,7 @@ HANDLERS: dict[str, Callable[[StaffMember, Order, StopAction, Actor], ActionResu
     K.ARRIVE: _arrive,
     K.DELIVER: _deliver,
     K.FAIL: _fail,
+    K.CHANGE: _change,
     K.ACCEPT: _accept,
     K.HAND_BACK: _hand_back,
 }

@@ -32,8 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.catalog.models import Product
-from apps.fleet.forms.courier import DeliveryRecordForm, LoadOutForm, ProblemForm
+from apps.fleet.forms.courier import ChangeForm, DeliveryRecordForm, LoadOutForm, ProblemForm
 from apps.fleet.models import CourierActionOutcome, ShiftStatus
 from apps.fleet.photos import photo_for_token
 from apps.fleet.selectors import courier as selectors
@@ -56,12 +55,6 @@ def _staff(request: HttpRequest) -> StaffMember:
     return request.staff  # type: ignore[attr-defined, no-any-return]
 
 
-def _load_products(staff: StaffMember) -> list[Product]:
-    return list(
-        Product.objects.filter(company_id=staff.company_id, is_active=True).order_by("name")
-    )
-
-
 @never_cache
 @section_required("courier")
 def courier_today(request: HttpRequest) -> HttpResponse:
@@ -69,7 +62,7 @@ def courier_today(request: HttpRequest) -> HttpResponse:
     day = selectors.courier_day(courier=staff, day=timezone.localdate())
     load_form = None
     if day.shift is not None and day.shift.status == ShiftStatus.PLANNED:
-        load_form = LoadOutForm(products=_load_products(staff))
+        load_form = LoadOutForm(products=selectors.courier_products(staff))
     return render(
         request,
         "fleet/courier/today.html",
@@ -80,7 +73,8 @@ def courier_today(request: HttpRequest) -> HttpResponse:
 @never_cache
 @section_required("courier")
 def courier_stop_page(request: HttpRequest, pk: int) -> HttpResponse:
-    stop = selectors.courier_stop(courier=_staff(request), pk=pk)
+    staff = _staff(request)
+    stop = selectors.courier_stop(courier=staff, pk=pk)
     if stop is None:
         raise Http404
     return render(
@@ -91,8 +85,9 @@ def courier_stop_page(request: HttpRequest, pk: int) -> HttpResponse:
             "order": stop.order,
             "deliver_form": DeliveryRecordForm(order=stop.order),
             "problem_form": ProblemForm(),
+            "change_form": ChangeForm(order=stop.order, products=selectors.courier_products(staff)),
             "action_key": uuid.uuid4().hex,
-            "accepted": order_accepted(stop.order, _staff(request)),
+            "accepted": order_accepted(stop.order, staff),
             "payment_qr": stop.order.depot.payment_qr if stop.order.depot else None,
         },
     )
@@ -113,7 +108,7 @@ def _today_shift_or_404(staff: StaffMember) -> Any:
 def courier_shift_start(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     shift = _today_shift_or_404(staff)
-    form = LoadOutForm(request.POST, products=_load_products(staff))
+    form = LoadOutForm(request.POST, products=selectors.courier_products(staff))
     if not form.is_valid():
         messages.error(request, _("Check the quantities loaded."))
         return redirect("fleet:courier_today")
