@@ -56,7 +56,7 @@ def test_two_couriers_acting_on_one_order_leave_one_result(
             order=Order.objects.get(pk=order.pk), courier=second, actor=fw.dispatcher
         )
 
-    results, errors = race(2, act)
+    _results, errors = race(2, act)
 
     order.refresh_from_db()
     delivered = OrderEvent.objects.filter(order=order, to_status=OrderStatus.DELIVERED).count()
