@@ -182,7 +182,7 @@
     lastFix = { latitude: fix.coords.latitude, longitude: fix.coords.longitude };
     const positions = load(POSITIONS);
     positions.push({ latitude: fix.coords.latitude, longitude: fix.coords.longitude,
-      accuracy_m: Math.round(fix.coords.accuracy || 0), recorded_at: fix.timestamp });
+      accuracy_m: Math.round(fix.coords.accuracy || 0), recorded_at: Date.now() });
     save(POSITIONS, positions.slice(-500));
     sync();
   }

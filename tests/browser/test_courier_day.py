@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
 
 from apps.fleet.models import (
     CourierAction,
+    CourierPosition,
+    DeliveryPhoto,
     DispatchPolicy,
     DispatchSettings,
     HandoverConfirmation,
@@ -35,7 +40,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def courier_phone(browser: Any) -> Iterator[Any]:
+def courier_phone(browser: Any, working_hours: None) -> Iterator[Any]:
     """An Android-sized phone that lets the page read a fixed position near the depot."""
     context = browser.new_context(
         viewport={"width": 360, "height": 760},
@@ -46,6 +51,8 @@ def courier_phone(browser: Any) -> Iterator[Any]:
         geolocation={"latitude": float(DEPOT_LAT), "longitude": float(DEPOT_LNG)},
         permissions=["geolocation"],
     )
+    # The page's clock reads the test's fixed time, as the server does.
+    context.clock.set_fixed_time(timezone.now())
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -62,7 +69,7 @@ def _open_stop(page: Any, base: str, order: Order) -> None:
 
 
 def test_a_courier_does_his_whole_day_on_the_phone(
-    live_server: Any, courier_phone: Any, lifted_sqlite_guards: None
+    live_server: Any, courier_phone: Any, lifted_sqlite_guards: None, tmp_path: Path
 ) -> None:
     fw = make_fleet_world()
     me = fw.couriers[0]
@@ -101,6 +108,10 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     page.locator(f"input[name=tickets_{fw.tickets.pk}]").fill("2")
     page.locator(f"input[name=empties_{fw.bucket.pk}]").fill("2")
     page.locator("input[name=cash_given]").fill("200")
+    photo = tmp_path / "door.jpg"
+    Image.new("RGB", (3000, 2000), "steelblue").save(photo, "JPEG")
+    page.locator("form.deliver input[data-photo]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('form.deliver input[name=photo]').value")
     due = page.locator("p.due").inner_text()
     line = paid.lines.get()
     cash_due = line.unit_price_fen + line.surcharge_fen + paid.deposit_fen
@@ -111,6 +122,11 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     paid.refresh_from_db()
     assert paid.status == OrderStatus.DELIVERED
     assert _cash(me) == cash_due
+    proof = DeliveryPhoto.objects.get(order=paid)
+    with proof.image.open("rb") as file, Image.open(file) as stored:
+        assert max(stored.size) <= 1600  # shrunk on the phone, kept small on the server
+    # The phone reported where it was, from the fixed test position.
+    assert CourierPosition.objects.filter(courier=me, latitude=DEPOT_LAT).exists()
 
     # The second stop: nobody home.
     _open_stop(page, base, not_home)
