@@ -27,6 +27,19 @@ class NotificationEvent(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class CustomerMessageEvent(models.TextChoices):
+    """Messages about a customer's standing arrangement rather than one order."""
+
+    RENEWAL = "renewal", _("Renewal reminder")
+    LOW_BALANCE = "low_balance", _("Balance too low")
+    MAKE_UP = "make_up", _("Make-up delivery")
+    CREDITED = "credited", _("Delivery credited back")
+    CALENDAR_LINK = "calendar_link", _("Link to the delivery calendar")
+
+
+MESSAGE_EVENTS = [*NotificationEvent.choices, *CustomerMessageEvent.choices]
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
@@ -77,7 +90,7 @@ class Notification(CompanyScopedModel):
     )
     recipient = models.CharField(_("recipient"), max_length=100)
     channel = models.CharField(_("channel"), max_length=20)
-    event = models.CharField(_("event"), max_length=20, choices=NotificationEvent.choices)
+    event = models.CharField(_("event"), max_length=20, choices=MESSAGE_EVENTS)
     language = models.CharField(_("language"), max_length=10)
     text = models.TextField(_("text"))
     urgent = models.BooleanField(_("urgent"), default=False)

@@ -29,6 +29,8 @@ and the write of the outcome makes one repeat possible.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
 
@@ -417,3 +419,64 @@ def quiet_hours_set(*, company: Company, start: time, end: time) -> OrderSetting
     row.quiet_hours_start, row.quiet_hours_end = start, end
     row.save(update_fields=["quiet_hours_start", "quiet_hours_end"])
     return row
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    """A message about a customer's standing arrangement, written in the customer's language.
+
+    ``customer`` comes with its phones at hand (``prefetch_related("phones")``).
+    """
+
+    customer: Customer
+    key: str
+    event: str
+    text: str
+    happened_at: datetime | None = None
+
+
+def customer_messages_enqueue(*, company: Company, messages: Sequence[CustomerMessage]) -> int:
+    """Write outbox rows not tied to one order (renewal, low balance…); returns how many are new.
+
+    The key makes each message idempotent, as for order messages. The text is
+    final (no template); quiet hours apply: none of these is urgent.
+    """
+    now = timezone.now()
+    quiet_end = _quiet_end(company.pk, now)
+    send_after = quiet_end or now
+    taken = set(
+        Notification.objects.filter(company=company, key__in=[m.key for m in messages]).values_list(
+            "key", flat=True
+        )
+    )
+    rows = []
+    for message in messages:
+        if message.key in taken:
+            continue
+        taken.add(message.key)
+        recipient = customer_phone(message.customer)
+        skip = _skip_reason(message.customer, recipient, message.happened_at or now, now)
+        rows.append(
+            Notification(
+                company=company,
+                key=message.key,
+                customer=message.customer,
+                recipient=recipient,
+                channel=configured_channel_name(),
+                event=message.event,
+                language=customer_language(message.customer),
+                text=message.text,
+                status=NotificationStatus.SKIPPED if skip else NotificationStatus.PENDING,
+                last_error=skip,
+                created_at=now,
+                send_after=send_after,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if quiet_end is None:
+        due = Notification.objects.filter(
+            company=company, key__in=[row.key for row in rows], status=NotificationStatus.PENDING
+        ).values_list("pk", flat=True)
+        for pk in due:
+            transaction.on_commit(partial(send_later, pk))
+    return len(rows)
