@@ -39,11 +39,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def courier_phone(browser: Any, working_hours: None) -> Iterator[Any]:
-    """An Android-sized phone that lets the page read a fixed position near the depot."""
+ANDROID = {"width": 360, "height": 760}
+IPHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=[ANDROID, IPHONE], ids=["android", "iphone"])
+def courier_phone(browser: Any, working_hours: None, request: Any) -> Iterator[Any]:
+    """A phone that lets the page read a fixed position near the depot."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 760},
+        viewport=request.param,
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
@@ -97,8 +101,9 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     page.get_by_role("button", name="开始上班").click()
     page.get_by_role("button", name="结束上班").wait_for()
     assert page.locator(".summary").inner_text().count("10") >= 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    screenshot(page, "courier-today-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    size = page.viewport_size["width"]
+    screenshot(page, f"courier-today-{size}")
 
     # The first stop: arrived, three buckets, two paid with tickets and one in cash, two empties.
     page.locator(f'li[data-number="{paid.number}"] a').click()
@@ -116,7 +121,7 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     line = paid.lines.get()
     cash_due = line.unit_price_fen + line.surcharge_fen + paid.deposit_fen
     assert f"¥{cash_due / 100:.2f}" in due and f"¥{(20000 - cash_due) / 100:.2f}" in due
-    screenshot(page, "courier-stop-phone")
+    screenshot(page, f"courier-stop-{size}")
     page.get_by_role("button", name="已送达").click()
     page.wait_for_url(f"**{reverse('fleet:courier_today')}")
     paid.refresh_from_db()
@@ -149,7 +154,7 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     page.get_by_text("1 个操作等待同步").wait_for()
     offline.refresh_from_db()
     assert offline.status == OrderStatus.ASSIGNED
-    screenshot(page, "courier-offline-phone")
+    screenshot(page, f"courier-offline-{size}")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_url(f"**{reverse('fleet:courier_today')}")
@@ -169,7 +174,7 @@ def test_a_courier_does_his_whole_day_on_the_phone(
     assert page.locator('[data-figure="empties"]').inner_text() == "2"
     assert page.locator('[data-figure="deliveries"]').inner_text() == "2"
     assert page.locator('[data-figure="goods"]').inner_text() == "6"  # 10 loaded, 3 + 1 delivered
-    screenshot(page, "courier-handover-phone")
+    screenshot(page, f"courier-handover-{size}")
     page.get_by_role("button", name="数字无误").click()
     page.get_by_text("您已在").wait_for()
     assert HandoverConfirmation.objects.get(courier=me).figures["cash_fen"] == _cash(me)
