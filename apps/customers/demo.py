@@ -111,7 +111,7 @@ def _profile(rng: random.Random, tags: dict[str, Tag], address: AddressData) -> 
     }
 
 
-def _seed_company(world: DemoWorld, company: Company, count: int) -> int:
+def seed_company_customers(world: DemoWorld, company: Company, count: int) -> int:
     rng = random.Random(f"customers-{company.name}")
     tags = _tags(company)
     depots = list(Depot.objects.filter(company=company).order_by("name"))
@@ -151,8 +151,8 @@ def _seed_company(world: DemoWorld, company: Company, count: int) -> int:
 
 
 def seed(world: DemoWorld) -> None:
-    made = _seed_company(world, world.companies[WATER], 300)
-    made += _seed_company(world, world.companies[DAIRY], 150)
+    made = seed_company_customers(world, world.companies[WATER], 300)
+    made += seed_company_customers(world, world.companies[DAIRY], 150)
     world.log(f"customers: {made} new customers")
     try:
         tickets = importlib.import_module("apps.customers.demo_tickets")

@@ -162,7 +162,7 @@ def _more_customers(world: DemoWorld, company: Company) -> None:
     from apps.customers import demo as customers_demo
 
     if Customer.objects.filter(company=company).count() < DAIRY_CUSTOMERS:
-        customers_demo._seed_company(world, company, DAIRY_CUSTOMERS)
+        customers_demo.seed_company_customers(world, company, DAIRY_CUSTOMERS)
 
 
 def _sell_all(

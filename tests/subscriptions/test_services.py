@@ -34,6 +34,7 @@ from apps.subscriptions.services.calendar import (
     company_pause,
     first_changeable_day,
 )
+from apps.subscriptions.services.ending import ranges_end
 from apps.subscriptions.services.generation import deliveries_generate
 from apps.subscriptions.services.selling import subscription_renew, subscription_sell
 from tests.subscriptions.conftest import Dairy, make_plan, tomorrow
@@ -114,6 +115,26 @@ def test_a_postponed_delivery_of_a_prepaid_range_comes_after_its_end(dairy: Dair
     days = calendar_of(subscription, tomorrow(), tomorrow() + timedelta(days=10))
     assert len(days) == 5
     assert max(days) == tomorrow() + timedelta(days=5)
+
+
+def test_a_prepaid_range_ends_once_its_postponed_delivery_is_past(dairy: Dairy) -> None:
+    plan = make_plan(
+        dairy.company, [(dairy.milk, 1)], term=TermKind.PREPAID, term_days=5, price_fen=500
+    )
+    subscription = dairy.sell(plan=plan)
+    calendar_change(
+        subscription=subscription,
+        kind=ChangeKind.POSTPONE,
+        day=tomorrow() + timedelta(days=1),
+        who=Who(),
+    )
+    last = tomorrow() + timedelta(days=5)  # the postponed delivery, a day after the range
+    with time_machine.travel(datetime.combine(last, time(12), tzinfo=SHANGHAI)):
+        assert ranges_end(company=dairy.company, today=last) == 0
+    with time_machine.travel(datetime.combine(last + timedelta(days=1), time(12), tzinfo=SHANGHAI)):
+        assert ranges_end(company=dairy.company, today=last + timedelta(days=1)) == 1
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.ENDED and subscription.ended_at is not None
 
 
 def test_selling_a_prepaid_range_tops_up_the_wallet_for_its_deliveries(dairy: Dairy) -> None:

@@ -11,7 +11,7 @@ from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from apps.orders.pricing import LineRequest, order_quote
 from apps.orders.selectors import hold_prefetched
-from apps.orders.services.intake import _check_lines
+from apps.orders.services.intake import check_lines
 from apps.orders.services.lifecycle import Actor, order_lock
 
 AMENDABLE = (OrderStatus.PENDING, OrderStatus.ASSIGNED, OrderStatus.OUT_FOR_DELIVERY)
@@ -36,7 +36,7 @@ def order_lines_change(
             _("Order %(number)s is %(status)s; its products can no longer change.")
             % {"number": locked.number, "status": locked.get_status_display()}
         )
-    _check_lines(locked.company, lines)
+    check_lines(locked.company, lines)
     quote = order_quote(
         customer=locked.customer,
         address=locked.address,

@@ -52,7 +52,7 @@ def _address_for(customer: Customer, address: Address | None) -> Address:
     return address
 
 
-def _check_lines(company: Company, lines: Sequence[LineRequest]) -> None:
+def check_lines(company: Company, lines: Sequence[LineRequest]) -> None:
     if not lines:
         raise OrderError(_("An order needs at least one product."))
     seen: set[int] = set()
@@ -123,7 +123,7 @@ def order_create(
     external_id = external_id.strip()
     _check_customer(company, customer)
     address = _address_for(customer, address)
-    _check_lines(company, lines)
+    check_lines(company, lines)
     _check_window(window_start, window_end, now)
     if channel not in OrderChannel.values:
         raise OrderError(_("Unknown channel: %(channel)s") % {"channel": channel})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from apps.org.models import Company
+from apps.subscriptions.services.ending import ranges_end
 from apps.subscriptions.services.generation import deliveries_generate
 from apps.subscriptions.services.reminders import renewals_remind
 
@@ -15,8 +16,9 @@ def daily_run(*, day: date, companies: list[Company] | None = None) -> str:
     for company in companies or list(Company.objects.filter(is_active=True)):
         result = deliveries_generate(company=company, day=day)
         reminded = renewals_remind(company=company)
+        ended = ranges_end(company=company, today=day - timedelta(days=1))
         lines.append(
             f"{company.pk}: {result.created} new, {result.existing} already there, "
-            f"{len(result.short)} short, {reminded} reminded"
+            f"{len(result.short)} short, {reminded} reminded, {ended} ended"
         )
     return "\n".join(lines)
