@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from apps.orders.pricing import LineRequest, order_quote
-from apps.orders.selectors import hold_prefetched
-from apps.orders.services.intake import check_lines
+from apps.orders.services.intake import check_lines, lines_write
 from apps.orders.services.lifecycle import Actor, order_lock
 
 AMENDABLE = (OrderStatus.PENDING, OrderStatus.ASSIGNED, OrderStatus.OUT_FOR_DELIVERY)
@@ -45,21 +44,11 @@ def order_lines_change(
     )
     before = _summary(list(locked.lines.select_related("product")))
     locked.lines.all().delete()
-    rows = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=locked,
-            product=line.product,
-            quantity=line.quantity,
-            unit_price_fen=line.unit_price_fen,
-            surcharge_fen=line.surcharge_fen,
-        )
-        for line in quote.lines
-    )
+    rows = lines_write(locked, quote)
     locked.goods_fen = quote.goods_fen
     locked.surcharge_fen = quote.surcharge_fen
     locked.total_fen = quote.goods_fen + quote.surcharge_fen + locked.deposit_fen
     locked.save(update_fields=["goods_fen", "surcharge_fen", "total_fen"])
-    hold_prefetched(locked, "lines", rows)
     after = _summary(rows)
     OrderEvent.objects.create(
         company_id=locked.company_id,

@@ -25,7 +25,7 @@ from apps.orders.models import (
     OrderStatus,
     PaymentIntent,
 )
-from apps.orders.pricing import LineRequest, order_quote
+from apps.orders.pricing import LineRequest, Quote, order_quote
 from apps.orders.selectors import hold_prefetched
 from apps.orders.services.lifecycle import after_commit_status_changed
 from apps.orders.services.notifications import notifications_enqueue
@@ -68,6 +68,22 @@ def check_lines(company: Company, lines: Sequence[LineRequest]) -> None:
         if line.product.pk in seen:
             raise OrderError(_("%(product)s appears twice.") % {"product": line.product})
         seen.add(line.product.pk)
+
+
+def lines_write(order: Order, quote: Quote) -> list[OrderLine]:
+    """The order's lines as quoted (its earlier lines, if any, must be gone already)."""
+    rows = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price_fen=line.unit_price_fen,
+            surcharge_fen=line.surcharge_fen,
+        )
+        for line in quote.lines
+    )
+    hold_prefetched(order, "lines", rows)
+    return rows
 
 
 def _check_window(start: datetime, end: datetime, now: datetime) -> None:
@@ -171,17 +187,7 @@ def order_create(
         raise _duplicate(existing) from None
     if taken_at is not None:
         Order.objects.filter(pk=order.pk).update(created_at=taken_at)
-    order_lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            product=line.product,
-            quantity=line.quantity,
-            unit_price_fen=line.unit_price_fen,
-            surcharge_fen=line.surcharge_fen,
-        )
-        for line in quote.lines
-    )
-    hold_prefetched(order, "lines", order_lines)
+    lines_write(order, quote)
     event = OrderEvent.objects.create(
         company=company,
         order=order,
