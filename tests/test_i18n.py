@@ -32,8 +32,10 @@ def test_the_chinese_catalogue_has_no_untranslated_or_fuzzy_entries() -> None:
 def test_the_compiled_catalogue_matches_the_source() -> None:
     po = polib.pofile(str(ZH_PO))
     mo = polib.mofile(str(ZH_MO))
-    compiled = {entry.msgid: entry.msgstr for entry in mo}
-    missing = [e.msgid for e in po.translated_entries() if compiled.get(e.msgid) != e.msgstr]
+    compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo}
+    missing = [
+        e.msgid for e in po.translated_entries() if compiled.get((e.msgctxt, e.msgid)) != e.msgstr
+    ]
     assert missing == [], "run `make messages` to recompile the catalogue"
 
 
