@@ -15,6 +15,7 @@
   const problems = document.getElementById("sync-problems");
   let lastFix = null;
   let syncing = false;
+  let again = false; /* something was queued while a send was under way */
 
   const load = (name) => { try { return JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) { return []; } };
   const save = (name, items) => localStorage.setItem(name, JSON.stringify(items));
@@ -48,8 +49,10 @@
   }
 
   async function sync() {
-    if (syncing || !navigator.onLine) { showQueue(); return; }
+    if (syncing) { again = true; return; }
+    if (!navigator.onLine) { showQueue(); return; }
     syncing = true;
+    again = false;
     try {
       const queue = load(QUEUE);
       if (queue.length) {
@@ -70,6 +73,7 @@
     } finally {
       syncing = false;
       showQueue();
+      if (again) sync();
     }
   }
 
