@@ -21,7 +21,11 @@ from apps.ledger.services import Line, Method, Payment
 from apps.org.demo import WATER
 from apps.org.models import Company, Depot, StaffMember
 
-DAYS = 14
+DAYS = 56  # eight weeks: enough for the reports' forecast, run-out and dormant lists
+# Each household has its own rhythm: every 3 to 10 days. Every tenth stopped three weeks ago.
+RHYTHMS = (3, 4, 5, 6, 7, 7, 8, 10)
+SILENT_FOR_DAYS = 21
+MAX_STOPS_PER_DAY = 14
 WATER_SKUS = ("W-NFSQ-189", "W-QQ-189", "W-WHH-189")
 
 
@@ -76,7 +80,7 @@ def seed(world: DemoWorld) -> None:
 
 
 def _opening(company, customers, packages, depot, rng, start):  # type: ignore[no-untyped-def]
-    """Before the fortnight: ticket books, deposits and prepaid wallets."""
+    """Before the eight weeks: ticket books, deposits and prepaid wallets."""
     bucket = Product.objects.get(company=company, sku="W-NFSQ-189").container_type
     for index, customer in enumerate(customers):
         day = _at(start - timedelta(days=1), 9, index % 60)
@@ -175,6 +179,17 @@ def _settle(company, customer, courier, product, quantity, rng, when, key):  # t
         )
 
 
+def _due_on(customers: list[Customer], offset: int) -> list[Customer]:
+    """The households whose own rhythm brings them a delivery on day ``offset``."""
+    due = []
+    for index, customer in enumerate(customers):
+        rhythm = RHYTHMS[index % len(RHYTHMS)]
+        silent = index % 10 == 9 and offset >= DAYS - SILENT_FOR_DAYS
+        if not silent and (offset + index) % rhythm == 0:
+            due.append(customer)
+    return due[:MAX_STOPS_PER_DAY]
+
+
 def _day(company, customers, couriers, products, depot, rng, day, offset):  # type: ignore[no-untyped-def]
     for courier in couriers:
         for sku, product in products.items():
@@ -187,7 +202,7 @@ def _day(company, customers, couriers, products, depot, rng, day, offset):  # ty
                 quantity=10,
                 occurred_at=_at(day, 7, 30),
             )
-    stops = rng.sample(customers, min(len(customers), 12))
+    stops = _due_on(customers, offset)
     for index, customer in enumerate(stops):
         courier = couriers[index % len(couriers)]
         product = products.get(WATER_SKUS[index % len(WATER_SKUS)]) or next(iter(products.values()))
@@ -196,7 +211,7 @@ def _day(company, customers, couriers, products, depot, rng, day, offset):  # ty
             customer,
             courier,
             product,
-            rng.choice([1, 1, 2, 3]),
+            (1, 1, 2)[customer.pk % 3],  # each household takes its usual number
             rng,
             _at(day, 9 + index // 2, (index * 7) % 60),
             f"demo:stop:{day}:{customer.pk}",

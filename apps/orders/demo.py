@@ -1,4 +1,4 @@
-"""Demo orders: the fortnight the ledger already booked, told as orders, and today's pool.
+"""Demo orders: the eight weeks the ledger already booked, told as orders, and today's pool.
 
 Every demo delivery the ledger posted (``demo:stop:<day>:<customer>``) becomes
 a delivered order whose settlement is that very transaction, so the orders and
@@ -91,7 +91,7 @@ def seed(world: DemoWorld) -> None:
     )
 
 
-# --- the fortnight ---------------------------------------------------------------
+# --- the weeks the ledger booked ---------------------------------------------------
 
 
 def _history(company: Company, actor: Actor, rng: random.Random) -> int:
@@ -191,7 +191,7 @@ def _couriers(company: Company) -> list[StaffMember]:
 
 
 def _troubles(company: Company, actor: Actor, rng: random.Random, today: date) -> int:
-    """A few orders of the fortnight that failed or were cancelled, with their reasons."""
+    """A few orders of the past weeks that failed or were cancelled, with their reasons."""
     if Order.objects.filter(company=company, external_id__startswith="demo-trouble-").exists():
         return 0
     water, couriers = _water(company), _couriers(company)
