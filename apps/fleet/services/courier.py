@@ -42,7 +42,13 @@ from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderStatus
 from apps.orders.pricing import LineRequest
 from apps.orders.services.amend import order_lines_change
-from apps.orders.services.lifecycle import Actor, Location, order_fail, order_start_delivery
+from apps.orders.services.lifecycle import (
+    Actor,
+    Location,
+    order_fail,
+    order_lock,
+    order_start_delivery,
+)
 from apps.orders.services.settlement import order_deliver
 from apps.org.models import StaffMember
 
@@ -224,6 +230,8 @@ def _store(courier: StaffMember, order: Order, action: StopAction, result: Actio
 
 
 def _apply(courier: StaffMember, order: Order, action: StopAction, user: Any) -> ActionResult:
+    """Apply under the order's row lock, so nobody reassigns it between the check and the write."""
+    order = order_lock(order)
     conflict = _conflict_message(courier, order)
     if conflict:
         raise ActionRefused(conflict)
