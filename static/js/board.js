@@ -138,8 +138,47 @@
       if (event.target && event.target.name === "orders") { restyle(); }
     });
     document.addEventListener("htmx:afterSwap", restyle);
+    dragToAssign();
     load();
     setInterval(load, Number(el.dataset.refresh || 15) * 1000);
+  }
+
+  /* Drag an order (or the ticked ones, if it is ticked) onto a courier's row to assign. */
+  function dragToAssign() {
+    var form = document.getElementById("board-form");
+    if (!form) { return; }
+    document.addEventListener("dragstart", function (event) {
+      var item = event.target.closest && event.target.closest(".board-order");
+      var box = item && item.querySelector("input[name=orders]");
+      if (!box) { return; }
+      event.dataTransfer.setData("text/plain", box.value);
+      event.dataTransfer.effectAllowed = "move";
+    });
+    function target(event) {
+      return event.target.closest && event.target.closest("[data-courier]");
+    }
+    document.addEventListener("dragover", function (event) {
+      var row = target(event);
+      if (row) { event.preventDefault(); row.classList.add("drop-here"); }
+    });
+    document.addEventListener("dragleave", function (event) {
+      var row = target(event);
+      if (row) { row.classList.remove("drop-here"); }
+    });
+    document.addEventListener("drop", function (event) {
+      var row = target(event);
+      var id = event.dataTransfer.getData("text/plain");
+      if (!row || !id) { return; }
+      event.preventDefault();
+      var dragged = document.getElementById("pick-" + id);
+      if (!dragged) { return; }
+      if (!dragged.checked) {
+        document.querySelectorAll("#board-live input[name=orders]:checked").forEach(function (box) { box.checked = false; });
+        dragged.checked = true;
+      }
+      form.querySelector("#board-courier").value = row.dataset.courier;
+      form.requestSubmit(form.querySelector("#assign-button"));
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -70,3 +70,24 @@ def test_the_dispatcher_ticks_an_order_and_assigns_it_to_a_courier(
     chosen.refresh_from_db()
     assert (chosen.status, chosen.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
     assert Order.objects.filter(status=OrderStatus.PENDING).count() == 3
+
+
+def test_the_dispatcher_drags_an_order_onto_a_courier(live_server: Any, desktop_page: Any) -> None:
+    fw = make_fleet_world(couriers=2)
+    order = fw.order_near(quantity=1)
+    courier = fw.couriers[1]
+
+    page = desktop_page
+    log_in(page, live_server.url, fw.team.users[Role.DISPATCHER].username, PASSWORD)
+    page.goto(f"{live_server.url}/fleet/board/")
+    source = page.locator(f'#board-pool [data-group="pending"] [data-order="{order.pk}"]')
+    page.drag_and_drop(
+        f'#board-pool [data-group="pending"] [data-order="{order.pk}"]',
+        f'#board-couriers tr[data-courier="{courier.pk}"]',
+    )
+    page.wait_for_load_state("networkidle")
+
+    expect(page.locator(".message.success")).to_contain_text(courier.user.display_name)
+    expect(source).to_have_count(0)
+    order.refresh_from_db()
+    assert (order.status, order.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
