@@ -1,4 +1,5 @@
-"""Reports keep one table of their own: dashboard PDFs rendered by a job."""
+"""Reports keep tables of their own: dashboard PDFs rendered by a job, and the nightly
+per-customer activity summary the Customers page reads instead of scanning every order."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Customer
 from apps.ledger.models import JobStatus
-from apps.org.models import CompanyScopedModel, Depot
+from apps.org.models import Company, CompanyScopedModel, Depot
 
 IN_FLIGHT = [JobStatus.PENDING, JobStatus.RUNNING]
 
@@ -51,3 +53,48 @@ class DashboardPdf(CompanyScopedModel):
     @property
     def filename(self) -> str:
         return f"dashboard-{self.start:%Y%m%d}-{self.end:%Y%m%d}.pdf"
+
+
+class CustomerActivity(CompanyScopedModel):
+    """One customer's delivered orders up to ``through`` and water/gas pace as of
+    ``runout_day``, rebuilt for the whole company by ``customer_activity_refresh``."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    through = models.DateField(_("orders counted through"))
+    first_order = models.DateField(_("first order"), null=True, blank=True)
+    last_order = models.DateField(_("last order"), null=True, blank=True)
+    order_count = models.PositiveIntegerField(_("orders"), default=0)
+    spend_fen = models.BigIntegerField(_("spend"), default=0)
+    runout_day = models.DateField(_("run-out estimated on"))
+    last_delivery = models.DateField(_("last delivery"), null=True, blank=True)
+    days_per_unit = models.FloatField(_("days per unit"), null=True, blank=True)
+    runs_out_on = models.DateField(_("runs out on"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("customer activity")
+        verbose_name_plural = _("customer activities")
+        indexes = [models.Index(fields=["company", "runs_out_on"], name="reports_activity_runout")]
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
+class CustomerActivityRefresh(models.Model):
+    """When a company's customer activity summary was last rebuilt (absent: never)."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company")
+    )
+    through = models.DateField(_("orders counted through"))
+    runout_day = models.DateField(_("run-out estimated on"))
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("customer activity refresh")
+        verbose_name_plural = _("customer activity refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.through}"

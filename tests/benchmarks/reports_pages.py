@@ -7,8 +7,10 @@ about eight) over
 ``BENCH_REPORT_DAYS`` days (default 730) for ``BENCH_REPORT_CUSTOMERS``
 customers (default 20,000), one line each and a second line on one order in
 four, with failure and cancellation events. It prints the size used, how long
-the build took, each page's median and worst time over a few rounds at its
-default period and at a month, and its number of queries.
+the build took, the Customers page before the nightly customer activity summary
+exists and how long building that summary takes, then each page's median and
+worst time over a few rounds at its default period and at a month (with the
+summary built, as after the first night), and its number of queries.
 
 On SQLite (no DATABASE_URL) it falls back to ``bulk_create`` and a small size.
 """
@@ -225,6 +227,16 @@ def _vendor() -> str:
     return connection.vendor
 
 
+def _database_label() -> str:
+    """PostgreSQL servers are shared between checkouts: name the throw-away database after
+    the configured one so that two runs do not drop each other's."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return BENCH
+    return f"{BENCH}_{connection.settings_dict['NAME']}"
+
+
 def _analyze() -> None:
     from django.db import connection
 
@@ -247,6 +259,20 @@ def measure(client: Any, path: str) -> tuple[list[float], int]:
     return samples, queries
 
 
+def summarise(client: Any, company: Any) -> None:
+    """The Customers page on a fresh install, then the nightly summary it reads afterwards."""
+    from django.urls import reverse
+
+    from apps.reports.services import customer_activity_refresh
+
+    samples, _queries = measure(client, reverse("reports:customers"))
+    figure(BENCH, "customers_unsummarised_median_ms", median(samples), "ms")
+    started = time.perf_counter()
+    rows = customer_activity_refresh(company=company)
+    figure(BENCH, "customer_activity_refresh_s", time.perf_counter() - started, "s")
+    figure(BENCH, "customer_activity_rows", rows, "rows")
+
+
 def main() -> None:
     setup_django()
     from django.test import Client
@@ -256,7 +282,7 @@ def main() -> None:
     from apps.org.models import StaffMember
     from apps.reports.pages import OBJECT_PAGES, PAGES
 
-    with bench_database(BENCH):
+    with bench_database(_database_label()):
         from tests.conftest import make_team
 
         team = make_team("基准水站")
@@ -268,6 +294,7 @@ def main() -> None:
         figure(BENCH, "build_s", time.perf_counter() - started, "s")
         for name, value in size.items():
             figure(BENCH, f"size_{name}", value, name)
+        summarise(client, team.company)
         courier = StaffMember.objects.filter(company=team.company, role="courier").first()
         yesterday = timezone.localdate() - timedelta(days=1)
         month = f"?start={yesterday - timedelta(days=29)}&end={yesterday}"
