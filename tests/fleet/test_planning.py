@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from apps.customers.models import Address
@@ -222,6 +223,40 @@ def test_today_no_route_starts_in_the_past_and_a_courier_on_shift_starts_where_h
     assert other.start is None  # no position: he starts at the depot
     assert other.rest_break is not None and other.rest_break.duration_s == 3600
     assert other.rest_break.earliest_start_s <= 13 * 3600 <= other.rest_break.latest_start_s
+
+
+def test_late_in_the_day_a_break_already_past_is_left_out_and_the_plan_still_computes(
+    fw: FleetWorld,
+) -> None:
+    Shift.objects.filter(company=fw.company).update(
+        starts_at=time(8), ends_at=time(18), break_minutes=60
+    )
+    order = fw.order_near()
+    Order.objects.filter(pk=order.pk).update(
+        window_start=fw.today_at(15), window_end=fw.today_at(17, 30)
+    )
+    plan = RoutePlan.objects.create(
+        company=fw.company,
+        depot=fw.depot,
+        date=timezone.localdate(),
+        slot_start=time(0),
+        slot_end=time(23, 59),
+        time_limit_s=1,
+    )
+    afternoon = fw.today_at(15, 40)
+    built = planning_problem_build(plan=plan, now=afternoon)
+    assert built.problem is not None
+    assert all(vehicle.rest_break is None for vehicle in built.problem.vehicles)
+    midday = planning_problem_build(plan=plan, now=fw.today_at(12))
+    assert midday.problem is not None
+    for vehicle in midday.problem.vehicles:
+        assert vehicle.rest_break is not None
+        assert vehicle.rest_break.earliest_start_s >= 12 * 3600
+
+    with time_machine.travel(afternoon, tick=False):
+        computed = route_plan_compute(plan_id=plan.pk, provider=SpyProvider())
+    assert computed.status == PlanStatus.DONE
+    assert RouteStop.objects.filter(plan=plan, order=order).exclude(courier=None).exists()
 
 
 def test_a_courier_whose_shift_has_no_vehicle_is_left_out_and_the_plan_says_so(

@@ -176,11 +176,16 @@ def _core_start(inst: Instance, v: int, head: list[int]) -> CoreStart:
 
     vehicle = inst.problem.vehicles[v]
     point = inst.vehicle_points[v]
+    # A courier with no time left (late in the day, or after his fixed stops) still gets a
+    # core start the solvers accept: at the last moment he could work, when no stop fits.
+    last_moment = max(
+        inst.problem.depot.open_s, min(vehicle.shift_end_s, inst.problem.depot.close_s)
+    )
     if not head:
         return CoreStart(
             point=point,
             at_depot=point == DEPOT_POINT,
-            time_s=vehicle.shift_start_s,
+            time_s=min(vehicle.shift_start_s, last_moment),
             load=0,
             head=(),
             trips_left=vehicle.max_trips,
@@ -192,7 +197,7 @@ def _core_start(inst: Instance, v: int, head: list[int]) -> CoreStart:
     return CoreStart(
         point=inst.stop_points[head[-1]],
         at_depot=False,
-        time_s=timeline.departures[-1],
+        time_s=min(timeline.departures[-1], last_moment),
         load=sum(demands[i] for i in trips[-1]),
         head=tuple(tuple(t) for t in trips),
         trips_left=trips_left,

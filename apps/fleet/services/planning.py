@@ -235,7 +235,8 @@ def _point(latitude: Any, longitude: Any) -> GeoPoint | None:
     return GeoPoint(float(latitude), float(longitude))
 
 
-def _break(shift: Shift, *, on_break_now: bool) -> Break | None:
+def _break(shift: Shift, *, on_break_now: bool, start_s: int | None = None) -> Break | None:
+    """The break around the middle of the shift; none once its time is past (taken or skipped)."""
     if not shift.break_minutes or on_break_now:
         return None
     duration = shift.break_minutes * 60
@@ -243,7 +244,10 @@ def _break(shift: Shift, *, on_break_now: bool) -> Break | None:
     middle = (start + end - duration) // 2
     earliest = max(start, middle - BREAK_SLACK_S)
     latest = max(earliest, min(end - duration, middle + BREAK_SLACK_S))
-    return Break(earliest, latest, duration)
+    if start_s is not None and start_s > latest:
+        return None
+    earliest = max(earliest, start_s or 0)
+    return Break(earliest, max(earliest, latest), duration)
 
 
 def courier_vehicle(
@@ -256,7 +260,7 @@ def courier_vehicle(
         start=start,
         shift_start_s=start_s,
         shift_end_s=max(start_s, _clock_seconds(shift.ends_at)),
-        rest_break=_break(shift, on_break_now=on_break_now),
+        rest_break=_break(shift, on_break_now=on_break_now, start_s=start_s),
         skills=frozenset(shift.courier.skills or []),
         vehicle_type=speed_profile(shift.vehicle.kind),
     )
