@@ -21,7 +21,7 @@ from apps.ledger.services import Line, Method, Payment
 from apps.org.demo import WATER
 from apps.org.models import Company, Depot, StaffMember
 
-DAYS = 56  # eight weeks: enough for the reports' forecast, run-out and dormant lists
+DAYS = 84  # twelve weeks: enough for the reports' forecast, run-out and dormant lists
 # Each household has its own rhythm: every 3 to 10 days. Every tenth stopped three weeks ago.
 RHYTHMS = (3, 4, 5, 6, 7, 7, 8, 10)
 SILENT_FOR_DAYS = 21
@@ -80,7 +80,7 @@ def seed(world: DemoWorld) -> None:
 
 
 def _opening(company, customers, packages, depot, rng, start):  # type: ignore[no-untyped-def]
-    """Before the eight weeks: ticket books, deposits and prepaid wallets."""
+    """Before the twelve weeks: ticket books, deposits and prepaid wallets."""
     bucket = Product.objects.get(company=company, sku="W-NFSQ-189").container_type
     for index, customer in enumerate(customers):
         day = _at(start - timedelta(days=1), 9, index % 60)

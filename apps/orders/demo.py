@@ -1,4 +1,4 @@
-"""Demo orders: the eight weeks the ledger already booked, told as orders, and today's pool.
+"""Demo orders: the twelve weeks the ledger already booked, told as orders, and today's pool.
 
 Every demo delivery the ledger posted (``demo:stop:<day>:<customer>``) becomes
 a delivered order whose settlement is that very transaction, so the orders and
