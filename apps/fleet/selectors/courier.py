@@ -209,7 +209,7 @@ def courier_stop(*, courier: StaffMember, pk: int) -> Stop | None:
     """One of the courier's own orders (any status), or None: another's is never shown."""
     order = (
         Order.objects.filter(company_id=courier.company_id, courier=courier, pk=pk)
-        .select_related("customer", "address")
+        .select_related("customer", "address", "depot")
         .prefetch_related(*STOP_PREFETCH)
         .first()
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.fleet.forms.courier import ChangeForm, DeliveryRecordForm, LoadOutForm, ProblemForm
-from apps.fleet.models import CourierActionOutcome, ShiftStatus
+from apps.fleet.models import CourierActionOutcome, Shift, ShiftStatus
 from apps.fleet.photos import photo_for_token
 from apps.fleet.selectors import courier as selectors
 from apps.fleet.services.courier import (
@@ -96,7 +97,7 @@ def courier_stop_page(request: HttpRequest, pk: int) -> HttpResponse:
 # --- shift ---------------------------------------------------------------------------
 
 
-def _today_shift_or_404(staff: StaffMember) -> Any:
+def _today_shift_or_404(staff: StaffMember) -> Shift:
     shift = selectors.courier_shift(courier=staff, day=timezone.localdate())
     if shift is None:
         raise Http404
@@ -123,24 +124,25 @@ def courier_shift_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 @section_required("courier")
 def courier_shift_break(request: HttpRequest) -> HttpResponse:
-    return _shift_move(request, shift_break)
+    return _shift_move(request, shift_break, then="fleet:courier_today")
 
 
 @require_POST
 @section_required("courier")
 def courier_shift_end(request: HttpRequest) -> HttpResponse:
-    response = _shift_move(request, shift_end)
-    return redirect("fleet:courier_handover") if response.status_code == 302 else response
+    """The shift ends; his hand-over summary comes next."""
+    return _shift_move(request, shift_end, then="fleet:courier_handover")
 
 
-def _shift_move(request: HttpRequest, move: Any) -> HttpResponse:
+def _shift_move(request: HttpRequest, move: Callable[..., Shift], *, then: str) -> HttpResponse:
     shift = _today_shift_or_404(_staff(request))
     try:
         move(shift=shift)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("fleet:courier_today")
+        return redirect("fleet:courier_today")
+    return redirect(then)
 
 
 # --- actions -------------------------------------------------------------------------
