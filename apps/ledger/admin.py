@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.ledger.models import (
     Account,
@@ -14,6 +17,7 @@ from apps.ledger.models import (
     Statement,
     StatementBatch,
     Transaction,
+    with_balance_now,
 )
 from apps.org.admin import ReadOnlyOwnerAdmin
 
@@ -48,9 +52,16 @@ class PostingAdmin(ReadOnlyOwnerAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyOwnerAdmin):
-    list_display = ["id", "kind", "owner_key", "unit", "balance", "limit"]
+    list_display = ["id", "kind", "owner_key", "unit", "balance_now", "limit"]
     list_filter = ["kind", "owner_kind"]
     search_fields = ["owner_key", "unit", "customer__name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return with_balance_now(super().get_queryset(request))
+
+    @admin.display(description=_("balance"))
+    def balance_now(self, account: Account) -> int:
+        return account.balance_now
 
 
 @admin.register(Lot)

@@ -10,17 +10,19 @@ are created on first use. Under those locks the service reads what it needs
 that every limit holds, and stores balances and postings.
 
 Pooled accounts (the company's own unlimited accounts: revenue, clearing, goods
-sold…) take part in nearly every transaction, so their rows are hot. They are
-found but not locked up front; ``write`` locks them last, in id order, adds
-every move to every balance on the locked rows and inserts the postings with
-their ``balance_after``, so a hot row is held only from that statement to the
-commit.
+sold…) take part in nearly every transaction, so their balance is split over
+shard rows (``BalanceShard``). They are not locked up front; instead the same
+statement that locks the other accounts takes, for each pooled one, a shard no
+other transaction holds (``SKIP LOCKED``: it never waits), and ``write`` adds
+the move to that shard. Where every shard is busy (or none exists yet), the
+move goes to the account row itself, locked last in id order and held only from
+that statement to the commit. Pooled postings keep no ``balance_after``.
 
 On PostgreSQL a settlement is ``BEGIN``, one statement that inserts the
-transaction and locks its accounts, one statement that locks the pooled rows,
-updates the balances and inserts the postings, and ``COMMIT``. SQLite (one
-writer at a time, no row locks) runs the same steps in plainer statements.
-The SQL of each shape is built once per process.
+transaction and locks its accounts and shards, one statement that updates the
+balances and inserts the postings, and ``COMMIT``. SQLite (one writer at a time,
+no row locks) runs the same steps in plainer statements and posts pooled moves
+to the account rows. The SQL of each shape is built once per process.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from functools import cache
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,8 +45,10 @@ from apps.customers.models import Customer
 from apps.ledger.errors import LedgerError
 from apps.ledger.models import (
     ACCOUNT_RULES,
+    BALANCE_SHARDS,
     MONEY,
     Account,
+    BalanceShard,
     Limit,
     Lot,
     LotMovement,
@@ -52,6 +56,7 @@ from apps.ledger.models import (
     Posting,
     Transaction,
     UnitKind,
+    is_pooled_kind,
 )
 from apps.org.models import Company, Depot, StaffMember
 
@@ -123,7 +128,7 @@ class Ref:
 
     @property
     def pooled(self) -> bool:
-        return _pooled_kind(self.kind)
+        return is_pooled_kind(self.kind)
 
     @property
     def _owner_kind(self) -> str:
@@ -161,21 +166,6 @@ def _identity(ref_: Ref) -> tuple[str, str, str]:
     return (ref_.kind, ref_.unit, ref_.owner_key)
 
 
-def _pooled_kind(kind: str) -> bool:
-    owner_kind, _unit_kind, _normal, limit = ACCOUNT_RULES[kind]
-    return owner_kind == OwnerKind.COMPANY and limit == Limit.NONE
-
-
-def is_pooled(account: Account) -> bool:
-    """The company's own unlimited accounts (revenue, clearing, goods sold…).
-
-    Every settlement touches them, so they are not locked up front: ``write``
-    locks them last, in id order, and the row lock is held only from there to
-    the commit. Decided by the account rules (rows follow them and are never
-    edited), so a ``Ref`` tells before the row is read."""
-    return _pooled_kind(account.kind)
-
-
 # Every column but ``created_at``, which needs a converter on SQLite and is not
 # read while posting: it stays deferred and loads if something asks for it.
 _ACCOUNT_FIELDS = [f for f in Account._meta.concrete_fields if f.attname != "created_at"]
@@ -196,7 +186,9 @@ def _accounts_sql(vendor: str, held: int, seen: int) -> str:
     """Find ``held + seen`` accounts by identity; lock the ``held`` ones, in id order.
 
     Each row ends with the customer's credit limit where the account is limited
-    by it, read with the lock as the limit check needs it.
+    by it, read with the lock as the limit check needs it, and, for a pooled
+    (``seen``) account on PostgreSQL, a shard this transaction now holds, or
+    NULL when every shard is busy.
     """
     quote = connection.ops.quote_name
     table = quote(Account._meta.db_table)
@@ -206,11 +198,17 @@ def _accounts_sql(vendor: str, held: int, seen: int) -> str:
         f"WHERE c.id = {table}.customer_id) END"
     )
 
-    def matching(count: int) -> str:
+    free_shard = (
+        f"(SELECT s.id FROM {quote(BalanceShard._meta.db_table)} s "
+        f"WHERE s.account_id = {table}.id ORDER BY s.shard LIMIT 1 "
+        "FOR NO KEY UPDATE SKIP LOCKED)"
+    )
+
+    def matching(count: int, shard: str = "NULL::bigint") -> str:
         match = " OR ".join(["(kind = %s AND unit = %s AND owner_key = %s)"] * count)
         return (
-            f"SELECT {_columns(_ACCOUNT_FIELDS)}, {credit_limit} AS credit_limit "
-            f"FROM {table} WHERE company_id = %s AND ({match})"
+            f"SELECT {_columns(_ACCOUNT_FIELDS)}, {credit_limit} AS credit_limit, "
+            f"{shard} AS shard_id FROM {table} WHERE company_id = %s AND ({match})"
         )
 
     parts = []
@@ -221,7 +219,7 @@ def _accounts_sql(vendor: str, held: int, seen: int) -> str:
         # FOR UPDATE locks row by row after the sort: in id order.
         parts.append(f"SELECT * FROM ({matching(held)} ORDER BY id FOR UPDATE) AS held")
     if seen:
-        parts.append(matching(seen))
+        parts.append(matching(seen, free_shard) if vendor == "postgresql" else matching(seen))
     return " UNION ALL ".join(parts)
 
 
@@ -264,8 +262,9 @@ def _split(refs: Iterable[Ref]) -> tuple[list[Ref], list[Ref]]:
 
 def _accounts(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str, str], Account]:
     found = {}
-    for *values, credit_limit in rows:
+    for *values, credit_limit, shard_id in rows:
         account = Account.from_db(connection.alias, _ACCOUNT_NAMES, values)
+        account.held_shard_id = shard_id
         if credit_limit is not None:
             # Only what the limit check reads; anything else loads if asked for.
             account.customer = Customer.from_db(
@@ -297,21 +296,32 @@ def _resolve(
     missing = [r for r in [*held, *seen] if _identity(r) not in found]
     if missing:
         for r in missing:
-            Account.objects.get_or_create(
+            account, _created = Account.objects.get_or_create(
                 company=company,
                 kind=r.kind,
                 unit=r.unit,
                 owner_key=r.owner_key,
                 defaults=r.fields(),
             )
+            if r.pooled:
+                shards_create(account)
         found = _accounts_read(company, held=held, seen=seen)
     return {r: found[_identity(r)] for r in [*held, *seen]}
+
+
+def shards_create(account: Account) -> None:
+    """Give a pooled account its shards (idempotent)."""
+    BalanceShard.objects.bulk_create(
+        [BalanceShard(account=account, shard=n) for n in range(BALANCE_SHARDS)],
+        ignore_conflicts=True,
+    )
 
 
 def lock(*, company: Company, refs: Iterable[Ref]) -> dict[Ref, Account]:
     """Lock every account the action reads or limits, in id order (the one fixed order).
 
-    Accounts are created on first use; pooled ones are found, not locked."""
+    Accounts are created on first use; pooled ones are found, not locked (a free
+    shard of each is held instead, where one is free)."""
     held, seen = _split(refs)
     return _resolve(company, held, seen, _accounts_read(company, held=held, seen=seen))
 
@@ -441,8 +451,10 @@ def _check_limit(account: Account, new_balance: int) -> None:
 def write(*, txn: Transaction, draft: Draft, accounts: dict[Ref, Account]) -> None:
     """Check the draft balances and respects every limit, then store postings and balances.
 
-    One posting per account, in account id order; each account's ``balance``
-    (and the postings' ``balance_after``) is the balance after this transaction.
+    One posting per account, in account id order. Each account's ``balance``
+    (and the postings' ``balance_after``) is the balance after this
+    transaction; a pooled account's move goes to the shard it holds, or to its
+    row where it holds none, and its posting keeps no balance after.
     """
     per_unit: dict[str, int] = defaultdict(int)
     per_account: dict[int, int] = defaultdict(int)
@@ -459,53 +471,87 @@ def write(*, txn: Transaction, draft: Draft, accounts: dict[Ref, Account]) -> No
     if not moves:
         raise LedgerError(_("Nothing to record: every amount is zero."))
     for account, amount in moves:
-        if not is_pooled(account):
+        if not account.pooled:
             # Held since ``lock``: the balance read there is still the balance.
             _check_limit(account, account.balance + amount)
+    sharded = [(a, amount) for a, amount in moves if a.pooled and a.held_shard_id]
+    direct = [(a, amount) for a, amount in moves if not (a.pooled and a.held_shard_id)]
     store = _store_in_one_statement if connection.vendor == "postgresql" else _store
-    balances = store(txn, moves)
+    balances = store(txn, direct, sharded)
     if len(balances) != len(moves):
         raise RuntimeError(f"transaction #{txn.pk}: an account vanished while it was posted to")
-    for account, _amount in moves:
-        account.balance = balances[account.pk]
+    for account, _amount in direct:
+        if not account.pooled:
+            account.balance = cast(int, balances[account.pk])
+
+
+def _balance_after(account: Account, balance: int) -> int | None:
+    return None if account.pooled else balance
 
 
 @cache
-def _store_sql(vendor: str, count: int) -> str:
+def _store_sql(vendor: str, direct: int, sharded: int) -> str:
+    """Add to account rows (locked in id order) and to held shards, and insert the postings."""
     quote = connection.ops.quote_name
     accounts = quote(Account._meta.db_table)
-    ids = ", ".join(["%s"] * count)
-    values = ", ".join(["(%s::bigint, %s::bigint)"] * count)
-    return f"""
-        WITH locked AS MATERIALIZED (
-            SELECT id FROM {accounts} WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE
-        ), moved AS (
-            UPDATE {accounts} AS a SET balance = a.balance + v.amount
-            FROM (VALUES {values}) AS v (id, amount)
-            WHERE a.id = v.id AND a.id IN (SELECT id FROM locked)
-            RETURNING a.id, a.unit, v.amount, a.balance
+    steps, sources = [], []
+    if direct:
+        ids = ", ".join(["%s"] * direct)
+        values = ", ".join(["(%s::bigint, %s::bigint, %s::boolean)"] * direct)
+        locked = (
+            f"locked AS MATERIALIZED (SELECT id FROM {accounts} WHERE id IN ({ids}) "
+            "ORDER BY id FOR NO KEY UPDATE)"
         )
+        moved = (
+            f"moved AS (UPDATE {accounts} AS a SET balance = a.balance + v.amount "
+            f"FROM (VALUES {values}) AS v (id, amount, pooled) "
+            "WHERE a.id = v.id AND a.id IN (SELECT id FROM locked) "
+            "RETURNING a.id, a.unit, v.amount, CASE WHEN v.pooled THEN NULL ELSE a.balance END "
+            "AS balance)"
+        )
+        steps += [locked, moved]
+        sources.append("SELECT id, unit, amount, balance FROM moved")
+    if sharded:
+        values = ", ".join(["(%s::bigint, %s::bigint)"] * sharded)
+        steps.append(
+            f"shifted AS (UPDATE {quote(BalanceShard._meta.db_table)} AS s "
+            f"SET balance = s.balance + v.amount FROM (VALUES {values}) AS v (id, amount) "
+            f"WHERE s.id = v.id RETURNING s.account_id, v.amount)"
+        )
+        sources.append(
+            f"SELECT a.id, a.unit, shifted.amount, NULL::bigint FROM shifted "
+            f"JOIN {accounts} AS a ON a.id = shifted.account_id"
+        )
+    union = " UNION ALL ".join(sources)
+    return f"""
+        WITH {", ".join(steps)}
         INSERT INTO {quote(Posting._meta.db_table)}
             (company_id, transaction_id, account_id, unit, amount, balance_after)
-        SELECT %s, %s, id, unit, amount, balance FROM moved ORDER BY id
+        SELECT %s, %s, id, unit, amount, balance FROM ({union}) AS moves ORDER BY id
         RETURNING account_id, balance_after
     """
 
 
-def _store_in_one_statement(txn: Transaction, moves: list[tuple[Account, int]]) -> dict[int, int]:
+def _store_in_one_statement(
+    txn: Transaction,
+    direct: list[tuple[Account, int]],
+    sharded: list[tuple[Account, int]],
+) -> dict[int, int | None]:
     """Lock, add to every balance and insert the postings with their balance after.
 
-    The pooled rows are locked here, in id order (the rows ``lock`` holds already
-    are taken again at no cost), so a hot row is held from this statement to
-    the commit and no longer. ``balance + amount`` is computed on the locked
-    row, so no concurrent addition is lost.
+    Pooled rows without a shard are locked here, in id order (the rows ``lock``
+    holds already are taken again at no cost), so such a row is held from this
+    statement to the commit and no longer. ``balance + amount`` is computed on
+    the locked row, so no concurrent addition is lost.
     """
-    params: list[Any] = [account.pk for account, _amount in moves]
-    for account, amount in moves:
-        params += [account.pk, amount]
+    params: list[Any] = [account.pk for account, _amount in direct]
+    for account, amount in direct:
+        params += [account.pk, amount, account.pooled]
+    for account, amount in sharded:
+        params += [account.held_shard_id, amount]
     params += [txn.company_id, txn.pk]
     with connection.cursor() as cursor:
-        cursor.execute(_store_sql(connection.vendor, len(moves)), params)
+        cursor.execute(_store_sql(connection.vendor, len(direct), len(sharded)), params)
         return dict(cursor.fetchall())
 
 
@@ -518,15 +564,25 @@ def _add_sql(vendor: str, count: int) -> str:
     )
 
 
-def _store(txn: Transaction, moves: list[tuple[Account, int]]) -> dict[int, int]:
-    """The same in two statements where one cannot do it (SQLite holds the whole database)."""
+def _store(
+    txn: Transaction,
+    direct: list[tuple[Account, int]],
+    sharded: list[tuple[Account, int]],
+) -> dict[int, int | None]:
+    """The same in plainer statements where one cannot do it (SQLite holds the whole database)."""
+    moves = [*direct, *sharded]
     params: list[Any] = []
-    for account, amount in moves:
+    for account, amount in direct:
         params += [account.pk, amount]
-    params += [account.pk for account, _amount in moves]
+    params += [account.pk for account, _amount in direct]
+    balances: dict[int, int | None] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_add_sql(connection.vendor, len(moves)), params)
-        balances = dict(cursor.fetchall())
+        if direct:
+            cursor.execute(_add_sql(connection.vendor, len(direct)), params)
+            balances.update(cursor.fetchall())
+    for account, amount in sharded:
+        shard = BalanceShard.objects.filter(pk=cast(int, account.held_shard_id))
+        shard.update(balance=F("balance") + amount)
     Posting.objects.bulk_create(
         Posting(
             company_id=txn.company_id,
@@ -534,11 +590,11 @@ def _store(txn: Transaction, moves: list[tuple[Account, int]]) -> dict[int, int]
             account=account,
             unit=account.unit,
             amount=amount,
-            balance_after=balances.get(account.pk, 0),
+            balance_after=_balance_after(account, balances.get(account.pk, 0) or 0),
         )
-        for account, amount in moves
+        for account, amount in sorted(moves, key=lambda move: move[0].pk)
     )
-    return balances
+    return {account.pk: balances.get(account.pk) for account, _amount in moves}
 
 
 # --- lots: what is left of each purchase, used oldest first -------------------------

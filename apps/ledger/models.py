@@ -28,6 +28,13 @@ limit checks are atomic with the write and concurrent writers never deadlock.
 Each posting also keeps ``balance_after`` so an opening balance at any date is
 one indexed lookup.
 
+Pooled accounts (the company's own unlimited accounts: revenue, clearing, goods
+sold…) take part in nearly every transaction. Their balance is split over a
+fixed number of ``BalanceShard`` rows plus the account row: a posting adds to
+whichever shard no one else holds, so concurrent settlements never queue on
+one row. Their balance is the account row's plus its shards' (``balance_now``),
+still a fixed number of rows, and their postings keep no ``balance_after``.
+
 Lots. Tickets and container deposits are bought at a price; ``Lot`` rows keep
 what is left of each purchase so that redemptions, refunds and forfeits use the
 price actually paid, oldest first. ``LotMovement`` rows are append-only; a lot's
@@ -38,7 +45,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import ContainerType, Product, TicketType
@@ -138,6 +146,19 @@ ACCOUNT_RULES: dict[str, tuple[str, str, int, str]] = {
 }
 
 
+def is_pooled_kind(kind: str) -> bool:
+    """The company's own unlimited accounts (revenue, clearing, goods sold…)."""
+    owner_kind, _unit_kind, _normal, limit = ACCOUNT_RULES[kind]
+    return owner_kind == OwnerKind.COMPANY and limit == Limit.NONE
+
+
+POOLED_KINDS = [kind for kind in ACCOUNT_RULES if is_pooled_kind(kind)]
+
+# Shards per pooled account: more than the connections that post at once, so a
+# posting nearly always finds one free (it falls back to the account row if not).
+BALANCE_SHARDS = 16
+
+
 class Account(CompanyScopedModel):
     kind = models.CharField(_("kind"), max_length=30, choices=AccountKind.choices)
     unit = models.CharField(_("unit"), max_length=40)
@@ -173,6 +194,9 @@ class Account(CompanyScopedModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # The shard of a pooled account this database transaction holds (see ledger.book).
+    held_shard_id: int | None = None
+
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
@@ -194,8 +218,26 @@ class Account(CompanyScopedModel):
         return f"{self.get_kind_display()} · {self.owner_label} · {self.unit_label}"
 
     @property
+    def pooled(self) -> bool:
+        """The company's own unlimited accounts, whose balance is split into shards."""
+        return is_pooled_kind(self.kind)
+
+    @property
+    def balance_now(self) -> int:
+        """The raw balance: the row's, plus its shards' for a pooled account.
+
+        Accounts read through ``with_balance_now`` carry the shards' sum
+        already; otherwise a pooled account reads it (one query)."""
+        if not self.pooled:
+            return self.balance
+        shards = getattr(self, "shards_balance", None)
+        if shards is None:
+            shards = self.shards.aggregate(total=models.Sum("balance"))["total"]
+        return self.balance + int(shards or 0)
+
+    @property
     def display_balance(self) -> int:
-        return self.balance * self.normal
+        return self.balance_now * self.normal
 
     @property
     def owner_label(self) -> str:
@@ -210,6 +252,39 @@ class Account(CompanyScopedModel):
     @property
     def is_money(self) -> bool:
         return self.unit == MONEY
+
+
+class BalanceShard(models.Model):
+    """A part of a pooled account's balance; postings add to whichever part is free."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="shards")
+    shard = models.PositiveSmallIntegerField()
+    balance = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("balance shard")
+        verbose_name_plural = _("balance shards")
+        ordering = ["account", "shard"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "shard"], name="ledger_balanceshard_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.shard}: {self.balance}"
+
+
+def with_balance_now(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """Annotate each account with its shards' sum, so ``balance_now`` reads no more."""
+    shards = (
+        BalanceShard.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=models.Sum("balance"))
+        .values("total")
+    )
+    return accounts.annotate(
+        shards_balance=Coalesce(Subquery(shards), Value(0), output_field=models.BigIntegerField())
+    )
 
 
 class TransactionKind(models.TextChoices):
@@ -292,7 +367,8 @@ class Posting(CompanyScopedModel):
     )
     unit = models.CharField(_("unit"), max_length=40)
     amount = models.BigIntegerField(_("amount"))
-    balance_after = models.BigIntegerField(_("balance after"))
+    # Empty for pooled accounts: their balance is split into shards (see above).
+    balance_after = models.BigIntegerField(_("balance after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("posting")
@@ -311,7 +387,9 @@ class Posting(CompanyScopedModel):
         return self.amount * self.account.normal
 
     @property
-    def display_balance_after(self) -> int:
+    def display_balance_after(self) -> int | None:
+        if self.balance_after is None:
+            return None
         return self.balance_after * self.account.normal
 
 
