@@ -204,7 +204,9 @@ def _accounts_sql(vendor: str, held: int, seen: int) -> str:
         "FOR NO KEY UPDATE SKIP LOCKED)"
     )
 
-    def matching(count: int, shard: str = "NULL::bigint") -> str:
+    no_shard = "CAST(NULL AS bigint)"
+
+    def matching(count: int, shard: str = no_shard) -> str:
         match = " OR ".join(["(kind = %s AND unit = %s AND owner_key = %s)"] * count)
         return (
             f"SELECT {_columns(_ACCOUNT_FIELDS)}, {credit_limit} AS credit_limit, "
