@@ -66,11 +66,17 @@ def _load_out(shift: Shift) -> None:
 
 def _work_the_route(shift: Shift) -> int:
     courier = shift.courier
-    stops = courier_stops(courier=courier, day=shift.date)
+    open_stops = [
+        stop
+        for stop in courier_stops(courier=courier, day=shift.date)
+        if stop.order.status in (OrderStatus.ASSIGNED, OrderStatus.OUT_FOR_DELIVERY)
+    ]
     kinds = ["deliver"] * DELIVERED + ["fail"] * FAILED + ["arrive"] * ARRIVED
+    # A short route still ends with the courier at a door: the arrival is kept.
+    kinds = kinds[-len(open_stops) :] if open_stops else []
     now = timezone.now()
     recorded = 0
-    for index, (stop, kind) in enumerate(zip(stops, kinds, strict=False)):
+    for index, (stop, kind) in enumerate(zip(open_stops, kinds, strict=False)):
         address = stop.order.address
         action = StopAction(
             key=uuid.uuid4().hex,

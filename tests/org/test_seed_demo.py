@@ -41,6 +41,7 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("working_hours")
 def test_the_demo_builds_a_believable_world_idempotently(settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True
     out = StringIO()
