@@ -100,6 +100,9 @@ class Shift(CompanyScopedModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
+    break_started_at = models.DateTimeField(
+        _("break started"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("shift")

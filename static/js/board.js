@@ -3,7 +3,9 @@
  * colour as its ring), published routes as lines.
  * <div id="board-map" data-url="…json" data-tiles="…" data-center="lat,lng" data-refresh="15">
  * The data is asked for again every data-refresh seconds. Clicking an order
- * ticks it in the pool beside the map; ticked orders are drawn larger. */
+ * ticks it in the pool beside the map; ticked orders are drawn larger. An order
+ * (or the ticked ones) dragged from the pool onto a courier, in the list or on
+ * the map, is assigned to him. */
 (function () {
   "use strict";
 
@@ -27,6 +29,9 @@
 
   function courierIcon(courier) {
     var holder = document.createElement("span");
+    holder.className = "courier-drop";
+    holder.dataset.courier = String(courier.id);
+    holder.title = courier.name;
     var pin = document.createElement("span");
     pin.className = "courier-pin" + (courier.quiet ? " quiet" : "") + " cs-" + courier.status;
     pin.style.background = courier.colour;
@@ -111,7 +116,7 @@
         bounds.push([courier.lat, courier.lng]);
       });
       if (!fitted && bounds.length > 1) {
-        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16, animate: false });
         fitted = true;
       }
       el.dataset.orders = String((data.orders || []).length);
@@ -143,7 +148,8 @@
     setInterval(load, Number(el.dataset.refresh || 15) * 1000);
   }
 
-  /* Drag an order (or the ticked ones, if it is ticked) onto a courier's row to assign. */
+  /* Drag an order (or the ticked ones, if it is ticked) onto a courier's row or his
+   * marker on the map to assign. */
   function dragToAssign() {
     var form = document.getElementById("board-form");
     if (!form) { return; }
@@ -170,6 +176,9 @@
       var id = event.dataTransfer.getData("text/plain");
       if (!row || !id) { return; }
       event.preventDefault();
+      row.classList.remove("drop-here");
+      var choice = form.querySelector("#board-courier option[value='" + row.dataset.courier + "']");
+      if (!choice) { return; }
       var dragged = document.getElementById("pick-" + id);
       if (!dragged) { return; }
       if (!dragged.checked) {

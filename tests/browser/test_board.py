@@ -91,3 +91,47 @@ def test_the_dispatcher_drags_an_order_onto_a_courier(live_server: Any, desktop_
     expect(source).to_have_count(0)
     order.refresh_from_db()
     assert (order.status, order.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
+
+
+def test_the_dispatcher_drops_the_ticked_orders_onto_a_courier_on_the_map(
+    live_server: Any, desktop_page: Any
+) -> None:
+    fw = make_fleet_world(couriers=2)
+    ticked = [fw.order_near(quantity=1) for _ in range(2)]
+    untouched = fw.order_near(quantity=1)
+    for index, courier in enumerate(fw.couriers):
+        address = fw.address_near(km=1.0 + index)
+        assert address.latitude is not None and address.longitude is not None
+        positions_record_batch(
+            courier=courier,
+            positions=[
+                PositionData(
+                    address.latitude, address.longitude, timezone.now() - timedelta(minutes=1), 10
+                )
+            ],
+        )
+    courier = fw.couriers[1]
+
+    page = desktop_page
+    log_in(page, live_server.url, fw.team.users[Role.DISPATCHER].username, PASSWORD)
+    page.goto(f"{live_server.url}/fleet/board/")
+    marker = page.locator(f'#board-map .courier-drop[data-courier="{courier.pk}"]')
+    expect(marker).to_have_count(1)
+    for order in ticked:
+        page.locator(f"#pick-{order.pk}").check()
+    page.drag_and_drop(
+        f'#board-pool [data-group="pending"] [data-order="{ticked[0].pk}"]',
+        f'#board-map .courier-drop[data-courier="{courier.pk}"]',
+    )
+    page.wait_for_load_state("networkidle")
+
+    expect(page.locator(".message.success")).to_contain_text(courier.user.display_name)
+    group = page.locator(f'#board-pool [data-group="courier-{courier.pk}"]')
+    for order in ticked:
+        expect(group.locator(f'[data-order="{order.pk}"]')).to_be_visible()
+    screenshot(page, "fleet-board-dropped-on-map")
+    for order in ticked:
+        order.refresh_from_db()
+        assert (order.status, order.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
+    untouched.refresh_from_db()
+    assert (untouched.status, untouched.courier_id) == (OrderStatus.PENDING, None)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.customers.models import Address
+from apps.fleet.dispatch.insertion import REST_BREAK
 from apps.fleet.models import (
     CourierPosition,
     DispatchPolicy,
@@ -20,6 +21,7 @@ from apps.fleet.models import (
     RoutePlan,
     RouteStop,
     Shift,
+    ShiftStatus,
 )
 from apps.fleet.services.dispatch import (
     DispatchAction,
@@ -460,3 +462,102 @@ def test_dispatch_reads_a_fixed_handful_of_queries(at_ten: datetime, fw: FleetWo
 
     assert small == bigger
     assert bigger <= 25  # six reads for the decision, the rest is order_assign's own work
+
+
+# -- breaks and depot hours ---------------------------------------------------------------
+
+
+def take_break(fw: FleetWorld, courier: StaffMember, *, since: datetime, minutes: int) -> None:
+    Shift.objects.filter(courier=courier).update(
+        status=ShiftStatus.BREAK, break_minutes=minutes, break_started_at=since
+    )
+
+
+@pytest.mark.django_db
+def test_a_courier_on_break_is_counted_available_once_it_is_over(
+    at_ten: datetime, fw: FleetWorld
+) -> None:
+    resting, working = fw.couriers
+    take_break(fw, resting, since=at_ten - timedelta(minutes=10), minutes=30)
+    Shift.objects.filter(courier=working).update(break_minutes=30)
+
+    snapshot = fleet_snapshot(depot=fw.depot, max_open_orders=30, now=at_ten)
+
+    states = {state.id: state for state in snapshot.fleet.couriers}
+    assert states[resting.pk].ready_s == (10 * 60 + 20) * 60
+    assert states[resting.pk].rest_break is None
+    assert states[working.pk].ready_s == 10 * 3600
+    assert states[working.pk].rest_break is not None
+
+
+@pytest.mark.django_db
+def test_a_courier_on_break_gets_no_order_due_before_his_break_ends(
+    at_ten: datetime, fw: FleetWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    policy(fw, DispatchPolicy.NEAREST)
+    resting, working = fw.couriers
+    take_break(fw, resting, since=at_ten - timedelta(minutes=10), minutes=30)
+    put(fw, resting, 1.0)  # right at the address, but back only at 10:20
+
+    urgent = arriving(fw, django_capture_on_commit_callbacks, 1.0, hours=0.25)
+    later = arriving(fw, django_capture_on_commit_callbacks, 1.0, hours=4)
+
+    assert urgent.courier == working
+    assert later.courier == resting
+
+
+@pytest.mark.django_db
+def test_no_stop_is_put_inside_a_couriers_break(
+    fw: FleetWorld, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Shifts 8:00–20:00 with an hour's break that must start between 12:30 and 14:30."""
+    moment = fw.today_at(14)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    policy(fw, DispatchPolicy.AUTO)
+    hungry, fed = fw.couriers
+    Shift.objects.filter(courier__in=fw.couriers).update(break_minutes=60)
+    Shift.objects.filter(courier=fed).update(break_started_at=fw.today_at(12, 30))
+    put(fw, fed, 3.0)
+
+    # Served from 14:35, the stop would run past 14:30: the hungry courier must rest
+    # first and would be there after 15:05, when the window has closed.
+    def due(start: datetime, end: datetime) -> Order:
+        address = address_at(fw, 1.0)
+        return fw.ow.order(
+            customer=address.customer,
+            address=address,
+            lines=[LineRequest(fw.water, 2)],
+            window_start=start,
+            window_end=end,
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = due(fw.today_at(14, 35), fw.today_at(15, 0))
+    order.refresh_from_db()
+    assert order.courier == fed
+
+    alone = order_dispatch(
+        order_id=due(fw.today_at(14, 35), fw.today_at(15, 0)).pk, exclude_courier_ids=[fed.pk]
+    )
+    assert alone.action == DispatchAction.LEFT_PENDING
+    assert (hungry.pk, REST_BREAK) in [(r.courier_id, r.reason) for r in alone.refused]
+    after_lunch = order_dispatch(
+        order_id=due(fw.today_at(15, 30), fw.today_at(16, 0)).pk, exclude_courier_ids=[fed.pk]
+    )
+    assert after_lunch.courier_id == hungry.pk
+
+
+@pytest.mark.django_db
+def test_no_courier_is_sent_where_he_cannot_be_back_before_the_depot_closes(
+    at_ten: datetime, fw: FleetWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    fw.depot.closes_at = time(10, 40)
+    fw.depot.save(update_fields=["closes_at"])
+    for name in (DispatchPolicy.AUTO, DispatchPolicy.NEAREST, DispatchPolicy.BALANCED):
+        policy(fw, name)
+
+        far = arriving(fw, django_capture_on_commit_callbacks, 8.0)
+        near = arriving(fw, django_capture_on_commit_callbacks, 0.5)
+
+        assert far.status == OrderStatus.PENDING
+        assert near.status == OrderStatus.ASSIGNED

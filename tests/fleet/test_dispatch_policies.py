@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from apps.fleet.dispatch.insertion import (
     CAP,
     CAPACITY,
+    DEPOT_CLOSED,
     EXCLUDED,
+    REST_BREAK,
     SHIFT_END,
     SKILLS,
     TIME_WINDOW,
@@ -21,7 +23,7 @@ from apps.fleet.dispatch.insertion import (
     rank_by_insertion,
 )
 from apps.fleet.dispatch.policies import rank, rank_balanced, rank_nearest, within_radius
-from apps.fleet.planner.model import GeoPoint
+from apps.fleet.planner.model import Break, GeoPoint
 
 DEPOT = GeoPoint(0.0, 0.0)
 
@@ -67,8 +69,8 @@ def courier(id: int, **fields: object) -> CourierState:
     return CourierState(id=id, **fields)  # type: ignore[arg-type]
 
 
-def fleet(*couriers: CourierState, cap: int | None = None) -> Fleet:
-    return Fleet(depot=DEPOT, couriers=couriers, max_open_orders=cap)
+def fleet(*couriers: CourierState, cap: int | None = None, **hours: int) -> Fleet:
+    return Fleet(depot=DEPOT, couriers=couriers, max_open_orders=cap, **hours)
 
 
 def test_it_gives_the_order_to_the_courier_whose_route_passes_by() -> None:
@@ -299,3 +301,114 @@ def test_twenty_couriers_with_thirty_stops_each_are_all_weighed_cheapest_first()
     assert len(decision.ranked) + len(decision.refused) == 20
     added = [candidate.added_s for candidate in decision.ranked]
     assert added == sorted(added)
+
+
+# -- breaks and depot hours -----------------------------------------------------------------
+
+# A break of 3000 s that must start at 1000 s at the latest.
+LUNCH = Break(earliest_start_s=500, latest_start_s=1000, duration_s=3000)
+
+
+def served(at_km: float, *, service_s: int = 600, window: tuple[int, int] = (0, 100_000)) -> Task:
+    return Task(
+        id=99,
+        location=at(at_km),
+        demand=1,
+        service_s=service_s,
+        window_start_s=window[0],
+        window_end_s=window[1],
+    )
+
+
+def test_a_stop_is_served_after_the_break_when_it_would_overlap_it() -> None:
+    resting = courier(1, rest_break=LUNCH)
+
+    best = rank_by_insertion(fleet(resting), served(1), LineProvider()).ranked[0]
+
+    # Leaving the depot at 0 he would serve 1000–1600, past the break's latest start:
+    # he rests first (timed as the planner times it: on arrival, 1000–4000) and serves
+    # at 4000. The break itself is not counted as time the order adds.
+    assert best.service_start_s == 4000
+    assert best.added_s == 1000 + 600 + 1000
+
+
+def test_the_break_goes_where_he_would_wait_anyway() -> None:
+    resting = courier(1, rest_break=Break(500, 5000, 1000))
+
+    best = rank_by_insertion(fleet(resting), served(1, window=(4000, 9000)), LineProvider()).ranked[
+        0
+    ]
+
+    # He arrives at 1000 and waits for 4000: the break fits in the wait, nothing moves.
+    assert best.service_start_s == 4000
+    assert best.added_s == 1000 + 600 + 1000
+
+
+def test_a_window_that_closes_during_the_break_is_refused_for_the_break() -> None:
+    resting = courier(1, rest_break=LUNCH)
+    free = courier(2, start=at(0.5))
+
+    decision = rank_by_insertion(fleet(resting, free), served(1, window=(0, 2000)), LineProvider())
+
+    assert [c.courier_id for c in decision.ranked] == [2]
+    assert [(r.courier_id, r.reason) for r in decision.refused] == [(1, REST_BREAK)]
+
+
+def test_queued_stops_behind_the_break_keep_their_windows() -> None:
+    # His queued stop (1 km, due by 3600 s) is served at 1000 s, his break follows.
+    # Before it, the new order would push the break forward and the queued stop to
+    # 6600 s; after it, the break comes first and the new order is served at 5000 s.
+    resting = courier(
+        1,
+        rest_break=LUNCH,
+        queued=(Task(id=1, location=at(1), demand=1, window_end_s=3600),),
+        open_orders=1,
+    )
+
+    decision = rank_by_insertion(fleet(resting), served(2), LineProvider())
+
+    best = decision.ranked[0]
+    assert best.position == 1
+    assert best.service_start_s == 5000
+
+
+def test_loading_waits_for_the_depot_to_open() -> None:
+    early = courier(1)
+
+    best = rank_by_insertion(fleet(early, open_s=7000), served(1), LineProvider()).ranked[0]
+
+    assert best.service_start_s == 8000
+
+
+def test_a_route_that_would_end_after_the_depot_closes_is_refused() -> None:
+    far = courier(1, start=at(4))
+    near = courier(2)
+
+    decision = rank_by_insertion(fleet(far, near, close_s=3000), served(1), LineProvider())
+
+    # The far one reaches the depot at 4000, past closing; the near one is back at 2600.
+    assert [c.courier_id for c in decision.ranked] == [2]
+    assert [(r.courier_id, r.reason) for r in decision.refused] == [(1, DEPOT_CLOSED)]
+
+
+def test_nearest_and_balanced_refuse_a_courier_whose_break_spoils_the_window() -> None:
+    resting = courier(1, rest_break=LUNCH)
+    farther = courier(2, start=at(1.5), open_orders=3)
+
+    for ranker in (rank_nearest, rank_balanced):
+        decision = ranker(fleet(resting, farther), served(1, window=(0, 2500)), LineProvider())
+
+        assert [c.courier_id for c in decision.ranked] == [2]
+        assert [(r.courier_id, r.reason) for r in decision.refused] == [(1, REST_BREAK)]
+
+
+def test_nearest_refuses_a_courier_who_could_not_be_back_before_closing() -> None:
+    nearer = courier(1, start=at(0.5))
+    farther = courier(2, start=at(-1))
+
+    decision = rank_nearest(fleet(nearer, farther, close_s=10_000), served(4), LineProvider())
+
+    assert [c.courier_id for c in decision.ranked] == [1, 2]
+    late = rank_nearest(fleet(nearer, farther, close_s=9300), served(4), LineProvider())
+    assert [c.courier_id for c in late.ranked] == [1]
+    assert [(r.courier_id, r.reason) for r in late.refused] == [(2, DEPOT_CLOSED)]

@@ -25,7 +25,9 @@ from apps.fleet.planner import GeoPoint, GreatCircleProvider, check_plan
 from apps.fleet.services.planning import (
     NO_COORDINATES,
     NO_SKILLED_COURIER,
+    WITH_OTHER_COURIER,
     PlanningError,
+    drop_reason_label,
     planning_problem_build,
     route_plan_cancel,
     route_plan_compute,
@@ -225,6 +227,38 @@ def test_today_no_route_starts_in_the_past_and_a_courier_on_shift_starts_where_h
     assert other.rest_break.earliest_start_s <= 13 * 3600 <= other.rest_break.latest_start_s
 
 
+def test_a_courier_on_break_is_planned_from_the_end_of_his_break_and_takes_no_second(
+    fw: FleetWorld,
+) -> None:
+    resting, rested = fw.couriers
+    now = fw.today_at(12)
+    Shift.objects.filter(company=fw.company).update(break_minutes=45)
+    Shift.objects.filter(courier=resting).update(
+        status=ShiftStatus.BREAK, break_started_at=now - timedelta(minutes=15)
+    )
+    Shift.objects.filter(courier=rested).update(break_started_at=fw.today_at(11))
+    order = fw.order_near()
+    Order.objects.filter(pk=order.pk).update(
+        window_start=fw.today_at(12), window_end=fw.today_at(14)
+    )
+    plan = RoutePlan.objects.create(
+        company=fw.company,
+        depot=fw.depot,
+        date=timezone.localdate(),
+        slot_start=time(0),
+        slot_end=time(23, 59),
+    )
+
+    built = planning_problem_build(plan=plan, now=now)
+
+    assert built.problem is not None
+    on_break = built.problem.vehicle(str(resting.pk))
+    assert on_break.shift_start_s == 12 * 3600 + 30 * 60  # back from his break at 12:30
+    assert on_break.rest_break is None
+    back = built.problem.vehicle(str(rested.pk))
+    assert back.shift_start_s == 12 * 3600 and back.rest_break is None
+
+
 def test_late_in_the_day_a_break_already_past_is_left_out_and_the_plan_still_computes(
     fw: FleetWorld,
 ) -> None:
@@ -394,6 +428,41 @@ def test_publishing_leaves_orders_out_for_delivery_alone_and_reports_orders_that
     assert started.status == OrderStatus.OUT_FOR_DELIVERY and started.courier == courier
     assert OrderEvent.objects.filter(order=started).count() == events
     assert started.eta_start is not None
+
+
+def test_publishing_puts_what_the_plan_could_not_place_back_in_the_pool_but_no_started_order(
+    fw: FleetWorld,
+) -> None:
+    certified = fw.add_courier(skills=[Skill.GAS_CERTIFIED])
+    for_tomorrow(fw)
+    gas = order_tomorrow(fw, product=make_gas(fw.ow), quantity=1)
+    order_assign(order=gas, courier=certified, actor=fw.dispatcher)
+    water = order_tomorrow(fw)
+    order_assign(order=water, courier=fw.couriers[0], actor=fw.dispatcher)
+    started = order_tomorrow(fw)
+    order_assign(order=started, courier=fw.ow.courier, actor=fw.dispatcher)  # not in the plan
+    order_start_delivery(order=started, actor=fw.dispatcher)
+    Shift.objects.filter(courier=certified).update(status=ShiftStatus.ENDED)  # he went home
+    plan = route_plan_compute(plan_id=start(fw).pk)
+    reasons = dict(
+        RouteStop.objects.filter(plan=plan, courier=None).values_list("order_id", "dropped_reason")
+    )
+    assert reasons == {gas.pk: NO_SKILLED_COURIER, started.pk: WITH_OTHER_COURIER}
+
+    outcome = route_plan_publish(plan=plan, actor=fw.dispatcher)
+
+    assert (outcome.assigned, outcome.unassigned) == (1, 1)
+    gas.refresh_from_db()
+    assert (gas.status, gas.courier) == (OrderStatus.PENDING, None)
+    back = OrderEvent.objects.filter(order=gas).latest("pk")
+    assert (back.from_status, back.to_status) == (OrderStatus.ASSIGNED, OrderStatus.PENDING)
+    assert drop_reason_label(NO_SKILLED_COURIER) in back.note
+    started.refresh_from_db()
+    assert (started.status, started.courier) == (OrderStatus.OUT_FOR_DELIVERY, fw.ow.courier)
+    water.refresh_from_db()
+    assert water.status == OrderStatus.ASSIGNED
+    again = route_plan_publish(plan=plan, actor=fw.dispatcher)
+    assert again.already and again.unassigned == 0
 
 
 def test_a_second_start_for_the_same_slot_is_refused_while_the_first_computes(

@@ -355,10 +355,13 @@ def test_a_shift_starts_breaks_resumes_and_ends(fw: FleetWorld) -> None:
     started = shift_start(shift=shift, now=now)
     assert (started.status, started.started_at) == (ShiftStatus.ON, now)
     assert shift_start(shift=shift).started_at == now  # pressed twice: nothing changes
-    assert shift_break(shift=shift).status == ShiftStatus.BREAK
-    assert shift_break(shift=shift).status == ShiftStatus.BREAK
+    lunch = now + timedelta(hours=4)
+    on_break = shift_break(shift=shift, now=lunch)
+    assert (on_break.status, on_break.break_started_at) == (ShiftStatus.BREAK, lunch)
+    assert shift_break(shift=shift).break_started_at == lunch  # pressed twice
     resumed = shift_start(shift=shift)
     assert (resumed.status, resumed.started_at) == (ShiftStatus.ON, now)
+    assert resumed.break_started_at == lunch  # the break is behind him
     shift_break(shift=shift)
     ended = shift_end(shift=shift, now=now + timedelta(hours=8))
     assert (ended.status, ended.ended_at) == (ShiftStatus.ENDED, now + timedelta(hours=8))

@@ -7,6 +7,7 @@ distance. Every result goes through the independent checker with the same provid
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import replace
 
 import pytest
@@ -348,3 +349,47 @@ def test_every_plan_passes_the_independent_checker(
     required_dropped = any(not plan.stop(d.stop_id).optional for d in result.dropped)
     assert result.feasible == (not required_dropped)
     assert result.total_distance_m == sum(r.distance_m for r in result.routes)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_search_asked_to_stop_ends_within_a_second_or_two_of_the_question(engine: str) -> None:
+    rng = random.Random(11)
+    vehicles = [
+        Vehicle(
+            id=str(v),
+            capacity=12,
+            shift_start_s=8 * 3600,
+            shift_end_s=20 * 3600,
+            rest_break=Break(12 * 3600, 13 * 3600, 1800),
+        )
+        for v in range(8)
+    ]
+    stops = [
+        Stop(
+            id=str(i),
+            location=at(rng.uniform(-3, 3), rng.uniform(-3, 3)),
+            demand=2,
+            service_s=120,
+            window=TimeWindow(start_s=9 * 3600, end_s=13 * 3600),
+        )
+        for i in range(120)
+    ]
+    asked: list[float] = []
+    began = time.monotonic()
+
+    def should_stop() -> bool:
+        asked.append(time.monotonic())
+        return asked[-1] - began > 1.0
+
+    result = plan_routes(
+        problem(vehicles, stops),
+        time_limit_s=60,
+        provider=GridProvider(),
+        engine=engine,  # type: ignore[arg-type]
+        should_stop=should_stop,
+    )
+
+    assert time.monotonic() - began < 5
+    assert len(asked) >= 2  # asked repeatedly, not once per call
+    served = sum(len(route.visits) for route in result.routes)
+    assert served + len(result.dropped) == len(stops)

@@ -12,12 +12,20 @@ and the tests build them by hand. A courier's route, as dispatch sees it::
 
 The new order may go anywhere among the queued ones. What it costs a courier is the
 time it adds to his route — from his start until he is back at the depot, less the
-wait before his first stop (he simply leaves later). A placement is allowed when the
+wait before his first stop (he simply leaves later) and his break. A placement is allowed when the
 new order's service starts by its window end and no other stop starts later than its
 window end (a stop that was going to be late anyway may not get later), no trip
 carries more than the vehicle's capacity, and he is back by the end of his shift (or
-no later than he would have been). Times are seconds from midnight of the day,
-distances metres, loads whole load units.
+no later than he would have been), and the depot is open whenever he is there: he
+loads no earlier than it opens and is back before it closes.
+
+His rest break is the route planner's :class:`~apps.fleet.planner.model.Break` (a
+length that must start within a window) and is timed the planner's way: taken when he
+leaves a place, the next stop served after it. No stop is served inside it: the break
+goes into the first gap where it costs nothing (he would wait anyway), else into the
+last gap before the stop after which it could no longer start in time. A placement
+that would push the break past its latest start is refused. Times are seconds from
+midnight of the day, distances metres, loads whole load units.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from apps.fleet.planner.distances import DistanceProvider
-from apps.fleet.planner.model import DAY_S, GeoPoint
+from apps.fleet.planner.model import DAY_S, Break, GeoPoint
 
 # Why a courier cannot take the order.
 SKILLS: Final = "skills"
@@ -34,6 +42,8 @@ CAP: Final = "cap"
 CAPACITY: Final = "capacity"
 TIME_WINDOW: Final = "time_window"
 SHIFT_END: Final = "shift_end"
+DEPOT_CLOSED: Final = "depot_closed"
+REST_BREAK: Final = "rest_break"
 EXCLUDED: Final = "excluded"
 
 _NO_LIMIT: Final = 1 << 60
@@ -57,8 +67,9 @@ class Task:
 class CourierState:
     id: int
     start: GeoPoint | None = None  # None: at the depot
-    ready_s: int = 0  # now, or the start of his shift if it is later
+    ready_s: int = 0  # now, the start of his shift or the end of his break, the latest
     shift_end_s: int = DAY_S
+    rest_break: Break | None = None  # the break still ahead of him today
     capacity: int | None = None  # load units per trip; None: not limited
     skills: frozenset[str] = frozenset()
     vehicle_type: str = "car"
@@ -73,6 +84,8 @@ class Fleet:
     couriers: tuple[CourierState, ...]
     reload_s: int = 0  # loading time at the depot before each trip
     max_open_orders: int | None = None
+    open_s: int = 0  # depot hours: loading starts no earlier, routes end no later
+    close_s: int = DAY_S
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,21 +164,26 @@ class _State:
     metres: int
     first_wait: int | None
     loaded: bool  # False until the courier has been to the depot for his queued orders
+    rest_at: int | None = None  # when his break started; None while it is still ahead
 
 
 class _Route:
     """One courier's route over a small matrix: depot, start, his stops, the new order."""
 
     __slots__ = (
+        "break_limit",
         "capacity",
+        "close_s",
         "demand",
         "dist",
         "dur",
         "limit",
         "on_board",
+        "open_s",
         "queued",
         "ready_s",
         "reload_s",
+        "rest_break",
         "service",
         "start",
         "window_end",
@@ -194,6 +212,11 @@ class _Route:
         self.capacity = _NO_LIMIT if courier.capacity is None else courier.capacity
         self.ready_s = courier.ready_s
         self.reload_s = fleet.reload_s
+        self.open_s = fleet.open_s
+        self.close_s = fleet.close_s
+        self.rest_break = courier.rest_break
+        # Latest start of the break a placement may leave; the current route sets it.
+        self.break_limit = _NO_LIMIT
 
     @property
     def new(self) -> int:
@@ -201,50 +224,69 @@ class _Route:
 
     def head(self, starts: list[int]) -> _State:
         """Drive the on-board stops from the start; ``starts[i]`` gets each service start."""
-        dur, dist = self.dur, self.dist
-        t, pos, metres, first_wait = self.ready_s, self.start, 0, None
+        state = _State(self.ready_s, self.start, 0, 0, None, False)
         for i in self.on_board:
-            t += dur[pos][i]
-            metres += dist[pos][i]
-            wait = max(0, self.window_start[i] - t)
-            t += wait
-            if first_wait is None:
-                first_wait = wait
-            starts[i] = t
-            t += self.service[i]
-            pos = i
-        return _State(t, pos, 0, metres, first_wait, False)
+            served = self.serve(state, i)
+            assert served is not None  # no limits apply yet
+            starts[i] = served
+        return state
 
     def step(self, state: _State, i: int) -> int | None:
         """Serve stop ``i`` next: its service start, or None if it would start too late."""
-        dur, dist = self.dur, self.dist
-        demand = self.demand[i]
-        if not state.loaded or state.load + demand > self.capacity:
-            state.t += dur[state.pos][_DEPOT] + self.reload_s
-            state.metres += dist[state.pos][_DEPOT]
+        if not state.loaded or state.load + self.demand[i] > self.capacity:
+            arrival = state.t + self.dur[state.pos][_DEPOT]
+            state.t = max(arrival, self.open_s) + self.reload_s
+            state.metres += self.dist[state.pos][_DEPOT]
             state.pos, state.load, state.loaded = _DEPOT, 0, True
-        t = state.t + dur[state.pos][i]
-        wait = self.window_start[i] - t
-        if wait > 0:
-            t += wait
-        else:
-            wait = 0
-        if state.first_wait is None:
-            state.first_wait = wait
-        if t > self.limit[i]:
-            return None
-        state.metres += dist[state.pos][i]
-        state.t = t + self.service[i]
-        state.pos = i
-        state.load += demand
-        return t
+        served = self.serve(state, i)
+        if served is not None:
+            state.load += self.demand[i]
+        return served
 
-    def finish(self, state: _State) -> tuple[int, int, int]:
-        """(end, cost, metres): back at the depot; cost leaves out the first wait."""
+    def serve(self, state: _State, i: int) -> int | None:
+        """Go from where the state stands to stop ``i``, resting on the way if it is time."""
+        arrival = state.t + self.dur[state.pos][i]
+        ready = arrival
+        service = max(ready, self.window_start[i])
+        brk = self.rest_break
+        if brk is not None and state.rest_at is None:
+            leave = max(brk.earliest_start_s, state.t)
+            rested = max(arrival, leave) + brk.duration_s
+            rested_service = max(rested, self.window_start[i])
+            costs_nothing = rested_service == service
+            too_late_after = service + self.service[i] > brk.latest_start_s
+            if costs_nothing or too_late_after:
+                if leave > self.break_limit:
+                    return None
+                state.rest_at = leave
+                ready, service = rested, rested_service
+        if service > self.limit[i]:
+            return None
+        if state.first_wait is None:
+            state.first_wait = service - ready
+        state.metres += self.dist[state.pos][i]
+        state.t = service + self.service[i]
+        state.pos = i
+        return service
+
+    def finish(self, state: _State) -> tuple[int, int, int] | None:
+        """(end, cost, metres): back at the depot; cost leaves out the first wait.
+
+        None when the break, still ahead, could no longer start in time.
+        """
         if state.pos == self.start and state.first_wait is None:
             return state.t, 0, state.metres  # no stops: he does not move
         end = state.t + self.dur[state.pos][_DEPOT]
+        brk = self.rest_break
+        if brk is not None and state.rest_at is None and end > brk.latest_start_s:
+            leave = max(brk.earliest_start_s, state.t)  # rests on the way back
+            if leave > self.break_limit:
+                return None
+            state.rest_at = leave
+            end = max(end, leave) + brk.duration_s
         cost = end - self.ready_s - (state.first_wait or 0)
+        if brk is not None and state.rest_at is not None:
+            cost -= brk.duration_s  # he rests whoever gets the order
         return end, cost, state.metres + self.dist[state.pos][_DEPOT]
 
 
@@ -262,13 +304,23 @@ def cheapest_insertion(
     for i in route.queued:
         prefixes.append(_copy(state))
         served = route.step(state, i)
-        starts[i] = served if served is not None else 0
+        assert served is not None  # no limits apply yet
+        starts[i] = served
     prefixes.append(_copy(state))
-    old_end, old_cost, old_metres = route.finish(state)
+    current = route.finish(_copy(state))
+    assert current is not None
+    old_end, old_cost, old_metres = current
     for i in (*route.on_board, *route.queued):
         route.limit[i] = max(route.window_end[i], starts[i])
     route.limit[new] = task.window_end_s
+    if route.rest_break is not None:
+        # A break that was going to start late anyway may not start later still.
+        route.break_limit = max(route.rest_break.latest_start_s, state.rest_at or 0)
+        for prefix in prefixes:
+            if prefix.rest_at is not None:
+                route.break_limit = max(route.break_limit, prefix.rest_at)
     shift_end = max(courier.shift_end_s, old_end)
+    depot_close = max(fleet.close_s, old_end)
 
     best: Candidate | None = None
     failures: set[str] = set()
@@ -277,6 +329,9 @@ def cheapest_insertion(
         state = _copy(prefixes[position])
         new_start = route.step(state, new)
         if new_start is None:
+            if _rest_blocked(route, prefixes[position], new):
+                failures.add(REST_BREAK)
+                continue
             # Every later position reaches it later still (travel times obey the
             # triangle inequality), so none of them can keep its window either.
             failures.add(TIME_WINDOW)
@@ -295,9 +350,16 @@ def cheapest_insertion(
                     break
         if not feasible:
             continue
-        end, cost, metres = route.finish(state)
+        finished = route.finish(state)
+        if finished is None:
+            failures.add(REST_BREAK)
+            continue
+        end, cost, metres = finished
         if end > shift_end:
             failures.add(SHIFT_END)
+            continue
+        if end > depot_close:
+            failures.add(DEPOT_CLOSED)
             continue
         candidate = Candidate(
             courier_id=courier.id,
@@ -311,8 +373,32 @@ def cheapest_insertion(
             best = candidate
     if best is not None:
         return best
-    return SHIFT_END if failures == {SHIFT_END} else TIME_WINDOW
+    for reason in (SHIFT_END, DEPOT_CLOSED, REST_BREAK):
+        if failures == {reason}:
+            return reason
+    return TIME_WINDOW
+
+
+def _rest_blocked(route: _Route, before: _State, new: int) -> bool:
+    """Whether serving the new order there fails for the break rather than its window."""
+    brk = route.rest_break
+    if brk is None or before.rest_at is not None:
+        return False
+    trial = _copy(before)
+    route.rest_break = None
+    try:
+        return route.step(trial, new) is not None
+    finally:
+        route.rest_break = brk
 
 
 def _copy(state: _State) -> _State:
-    return _State(state.t, state.pos, state.load, state.metres, state.first_wait, state.loaded)
+    return _State(
+        state.t,
+        state.pos,
+        state.load,
+        state.metres,
+        state.first_wait,
+        state.loaded,
+        state.rest_at,
+    )

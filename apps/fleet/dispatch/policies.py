@@ -7,23 +7,26 @@
 - **auto** is the cheapest insertion of :mod:`apps.fleet.dispatch.insertion`.
 
 Eligible means: the skills the order needs, under the cap of open orders, a vehicle
-that can carry the order in one trip, and a shift that ends after the window opens.
+that can carry the order in one trip, and time to deliver it on its own — load it at
+the depot while it is open, reach it within its window and outside his break, and be
+back before his shift ends and the depot closes (timed as auto-assign times a route).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 from apps.fleet.dispatch.insertion import (
     EXCLUDED,
-    SHIFT_END,
     Candidate,
     CourierState,
     Decision,
     Fleet,
     Refusal,
     Task,
+    cheapest_insertion,
     rank_by_insertion,
     static_refusal,
 )
@@ -83,8 +86,8 @@ def _eligible(
         reason = static_refusal(courier, task, fleet.max_open_orders)
         if courier.id in exclude:
             reason = EXCLUDED
-        elif reason is None and max(courier.ready_s, task.window_start_s) >= courier.shift_end_s:
-            reason = SHIFT_END
+        elif reason is None:
+            reason = solo_refusal(courier, task, fleet, provider)
         if reason is not None:
             refused.append(Refusal(courier.id, reason))
             continue
@@ -96,6 +99,15 @@ def _eligible(
             )
         )
     return ranked, refused
+
+
+def solo_refusal(
+    courier: CourierState, task: Task, fleet: Fleet, provider: DistanceProvider
+) -> str | None:
+    """Why he could not deliver the order on its own, straight from where he is; None if he can."""
+    alone = replace(courier, on_board=(), queued=())
+    outcome = cheapest_insertion(alone, task, fleet, provider)
+    return outcome if isinstance(outcome, str) else None
 
 
 def travel_distances(fleet: Fleet, task: Task, provider: DistanceProvider) -> dict[int, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -66,8 +66,13 @@ def solve_core(
     inst: Instance,
     time_limit_s: float,
     warm: CoreTrips | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> CoreTrips | None:
-    """Best core trips found, or None if OR-Tools found no solution in time."""
+    """Best core trips found, or None if OR-Tools found no solution in time.
+
+    ``should_stop`` becomes a search limit the solver checks as it goes: when it says
+    yes, the search ends with the best solution so far.
+    """
     if not inst.free or not inst.problem.vehicles:
         return {}
     deadline = time.monotonic() + time_limit_s
@@ -86,6 +91,8 @@ def solve_core(
     _add_assignment_rules(inst, nodes, manager, routing)
     params = _search_parameters(deadline - time.monotonic(), len(inst.free), polish=False)
     routing.CloseModelWithParameters(params)
+    if should_stop is not None:
+        routing.AddSearchMonitor(routing.solver().CustomLimit(should_stop))
     initial = None
     if warm:
         initial = routing.solver().Assignment()
@@ -95,12 +102,16 @@ def solve_core(
     if initial is not None:
         polish = _search_parameters(deadline - time.monotonic(), len(inst.free), polish=True)
         solution = routing.SolveFromAssignmentWithParameters(initial, polish)
-    if solution is None and deadline - time.monotonic() > 0.05:
+    if solution is None and deadline - time.monotonic() > 0.05 and not _stopped(should_stop):
         params.time_limit.FromMilliseconds(max(50, int((deadline - time.monotonic()) * 1000)))
         solution = routing.SolveWithParameters(params)
     if solution is None:
         return None
     return _extract(nodes, manager, routing, solution)
+
+
+def _stopped(should_stop: Callable[[], bool] | None) -> bool:
+    return should_stop is not None and should_stop()
 
 
 def _add_costs(inst: Instance, nodes: _Nodes, routing: pywrapcp.RoutingModel) -> None:

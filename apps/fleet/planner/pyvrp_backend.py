@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,12 +71,30 @@ class Deadline:
         return time.monotonic() >= self.deadline
 
 
-def solve_core(inst: Instance, time_limit_s: float, seed: int) -> CoreTrips:
+class Interrupt:
+    """PyVRP stopping criterion that ends the search when the caller says so."""
+
+    def __init__(self, should_stop: Callable[[], bool]) -> None:
+        self.should_stop = should_stop
+
+    def __call__(self, best_cost: float) -> bool:
+        return self.should_stop()
+
+
+def solve_core(
+    inst: Instance,
+    time_limit_s: float,
+    seed: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> CoreTrips:
     if not inst.free or not inst.problem.vehicles:
         return {}
     deadline = time.monotonic() + max(0.05, time_limit_s)
     model = _CoreModel(inst)
-    stop = MultipleCriteria([Deadline(deadline), NoImprovement(max(500, 20 * len(inst.free)))])
+    criteria: list[Any] = [Deadline(deadline), NoImprovement(max(500, 20 * len(inst.free)))]
+    if should_stop is not None:
+        criteria.append(Interrupt(should_stop))
+    stop = MultipleCriteria(criteria)
     penalties = _Penalties(
         solutions_between_updates=min(500, max(50, 5 * len(inst.free))),
         # A unit of excess load or time warp may grow to cost a required stop's prize, so

@@ -22,6 +22,11 @@ Design
    candidate that serves the most required stops wins. Its ``feasible`` flag comes from the
    independent ``checker.check_plan``.
 
+Stopping early: ``should_stop`` (say, "has the dispatcher cancelled?") is asked at most
+every :data:`STOP_POLL_S` seconds from inside both searches — as a PyVRP stopping
+criterion and as an OR-Tools search limit — so the search ends within a fraction of a
+second of it saying yes, whatever the time limit; the best plan found so far comes out.
+
 Determinism: PyVRP stops after a number of non-improving iterations, the OR-Tools polish
 at a local optimum (or a solution count), each also at the deadline; for a fixed seed the
 plan is reproducible whenever those criteria, not the clock, end the search (the case for
@@ -55,6 +60,26 @@ logger = logging.getLogger(__name__)
 
 Engine = Literal["auto", "pyvrp", "ortools"]
 PYVRP_SHARE_WITH_ORTOOLS = 0.6
+STOP_POLL_S = 0.25
+
+
+class StopSignal:
+    """Asks ``should_stop`` at most every ``poll_s`` seconds; once it said yes, stays stopped."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, poll_s: float = STOP_POLL_S):
+        self.should_stop = should_stop
+        self.poll_s = poll_s
+        self.next_poll = 0.0
+        self.stopped = False
+
+    def __call__(self) -> bool:
+        if self.stopped or self.should_stop is None:
+            return self.stopped
+        now = time.monotonic()
+        if now >= self.next_poll:
+            self.next_poll = now + self.poll_s
+            self.stopped = bool(self.should_stop())
+        return self.stopped
 
 
 def plan_routes(
@@ -64,8 +89,10 @@ def plan_routes(
     *,
     provider: DistanceProvider | None = None,
     engine: Engine = "auto",
+    should_stop: Callable[[], bool] | None = None,
 ) -> PlanningResult:
     deadline = time.monotonic() + time_limit_s
+    stop = StopSignal(should_stop)
     inst = prepare(problem, provider or GreatCircleProvider())
     candidates: list[tuple[str, CoreTrips]] = []
     needs_exact_model = inst.has_breaks or inst.has_soft_windows
@@ -74,14 +101,15 @@ def plan_routes(
         share = PYVRP_SHARE_WITH_ORTOOLS if needs_exact_model and engine == "auto" else 1.0
         budget = max(0.05, deadline - time.monotonic()) * share
         try:
-            candidates.append(("pyvrp", pyvrp_backend.solve_core(inst, budget, seed)))
+            candidates.append(("pyvrp", pyvrp_backend.solve_core(inst, budget, seed, stop)))
         except Exception:  # the plan must still come out; OR-Tools takes over
             logger.exception("PyVRP failed; falling back to OR-Tools")
             pyvrp_failed = True
-    if engine == "ortools" or (engine == "auto" and (needs_exact_model or pyvrp_failed)):
+    polishing = engine == "auto" and (needs_exact_model or pyvrp_failed)
+    if (engine == "ortools" or polishing) and not (candidates and stop()):
         warm = _warm_start(inst, candidates[0][1]) if candidates else None
         remaining = max(0.2, deadline - time.monotonic())
-        polished = ortools_backend.solve_core(inst, remaining, warm)
+        polished = ortools_backend.solve_core(inst, remaining, warm, stop)
         if polished is not None:
             candidates.append(("pyvrp+ortools" if warm else "ortools", polished))
     if not candidates:

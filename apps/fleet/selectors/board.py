@@ -8,8 +8,9 @@ failed deliveries, late orders, couriers whose phone went quiet, orders nobody
 has taken.
 
 Queries: the orders, their lines, today's shifts, the couriers, their open
-order counts, their latest positions (two), the published stops and the open
-grab-pool offers — however many orders and couriers there are.
+order counts, their latest positions (two), the published stops, the open
+grab-pool offers and why published plans left waiting orders out — however many
+orders and couriers there are.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from apps.fleet.models import (
     ShiftStatus,
 )
 from apps.fleet.selectors.positions import latest_positions
+from apps.fleet.services.planning import drop_reason_label
 from apps.orders.models import OPEN_STATUSES, Order, OrderLine, OrderStatus
 from apps.org.models import Company, Depot, Role, StaffMember
 
@@ -55,6 +57,8 @@ class BoardOrder:
     load: Decimal
     # Offered in the depot's grab pool until then (nobody has claimed it yet).
     offered_until: datetime | None = None
+    # Why the published route plan left it out ("" if it did not).
+    not_placed: str = ""
 
     @property
     def selectable(self) -> bool:
@@ -283,6 +287,7 @@ def board_get(*, company: Company, depot: Depot, now: datetime | None = None) ->
             board.quiet.append(courier)
     _routes(board, _published_stops(company, depot, now))
     _offers(board)
+    _not_placed(board)
     board.unrecorded = _unrecorded_actions(company, now)
     return board
 
@@ -306,6 +311,25 @@ def _offers(board: Board) -> None:
         company=board.company, order_id__in=list(waiting), closed_at__isnull=True
     ).values_list("order_id", "expires_at"):
         waiting[order_id].offered_until = expires_at
+
+
+def _not_placed(board: Board) -> None:
+    """Why waiting orders are not in the published routes, from the plan that left them out."""
+    waiting = {item.order.pk: item for item in board.pending}
+    if not waiting:
+        return
+    reasons = (
+        RouteStop.objects.filter(
+            plan__company=board.company,
+            plan__status=PlanStatus.PUBLISHED,
+            courier__isnull=True,
+            order_id__in=list(waiting),
+        )
+        .order_by("plan__published_at", "pk")
+        .values_list("order_id", "dropped_reason")
+    )
+    for order_id, reason in reasons:  # the latest plan's reason wins
+        waiting[order_id].not_placed = drop_reason_label(reason)
 
 
 def _quiet(courier: BoardCourier, now: datetime) -> bool:

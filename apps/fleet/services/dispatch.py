@@ -10,6 +10,11 @@ the actor, after the chosen courier's row is locked and his open orders are coun
 again, so the per-courier cap holds against couriers claiming from the grab pool at
 the same moment. Auto-dispatches of one depot take turns on its settings row, so two
 new orders never both count on the same slack in a courier's route.
+
+Every policy respects the courier's day as route planning models it: his rest break
+(``apps.fleet.services.breaks``: a courier on break now is available once it is over,
+and no stop goes inside a break still ahead), the end of his shift, and the depot's
+opening hours for loading and coming back.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from apps.fleet.models import (
     ShiftStatus,
 )
 from apps.fleet.planner.model import GeoPoint, ServiceTimeRule
+from apps.fleet.services.breaks import break_ahead, break_over_at, clock_seconds
 from apps.orders.models import Order, OrderLine, OrderStatus
 from apps.orders.services.lifecycle import Actor, order_assign
 from apps.org.models import Depot, Role, StaffMember
@@ -227,10 +233,11 @@ def fleet_snapshot(*, depot: Depot, max_open_orders: int, now: datetime) -> Flee
                 _row_task(row, midnight, depot_point) for row in in_sequence(chosen, plan_keys)
             )
 
+        back = break_over_at(shift, now=now)
         couriers.append(
             _courier_state(
                 shift,
-                ready_s=now_s,
+                ready_s=now_s if back is None else _seconds(back, midnight),
                 open_orders=len(carried),
                 on_board=tasks(OrderStatus.OUT_FOR_DELIVERY),
                 queued=tasks(OrderStatus.ASSIGNED),
@@ -241,6 +248,8 @@ def fleet_snapshot(*, depot: Depot, max_open_orders: int, now: datetime) -> Flee
         couriers=tuple(couriers),
         reload_s=RELOAD_S,
         max_open_orders=max_open_orders,
+        open_s=clock_seconds(depot.opens_at),
+        close_s=clock_seconds(depot.closes_at),
     )
     return FleetSnapshot(fleet=fleet, couriers=staff, midnight=midnight)
 
@@ -256,13 +265,15 @@ def _courier_state(
     vehicle = shift.vehicle
     latitude = getattr(shift, "position_lat", None)
     longitude = getattr(shift, "position_lng", None)
+    ready_s = max(ready_s, clock_seconds(shift.starts_at))
     return CourierState(
         id=shift.courier_id,
         start=None
         if latitude is None or longitude is None
         else GeoPoint(float(latitude), float(longitude)),
-        ready_s=max(ready_s, _time_s(shift.starts_at)),
-        shift_end_s=_time_s(shift.ends_at),
+        ready_s=ready_s,
+        shift_end_s=clock_seconds(shift.ends_at),
+        rest_break=break_ahead(shift, from_s=ready_s),
         capacity=vehicle.capacity_units if vehicle else None,
         skills=frozenset(shift.courier.skills or ()),
         vehicle_type=speed_profile(vehicle.kind if vehicle else None),
@@ -442,7 +453,3 @@ def new_order_task(
 
 def _seconds(moment: datetime, midnight: datetime) -> int:
     return int((moment - midnight).total_seconds())
-
-
-def _time_s(moment: time) -> int:
-    return moment.hour * 3600 + moment.minute * 60 + moment.second

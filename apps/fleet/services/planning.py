@@ -7,15 +7,17 @@
   couriers on shift into a ``PlanningProblem`` (``planning_problem_build``), runs
   ``plan_routes`` and saves a ``CourierRoute`` per courier, the stops in order with
   planned times, and the orders it could not place with the reason. It writes its
-  progress at each phase; each write also checks that the plan is still running, so
-  a cancelled plan stops at the next phase and saves nothing. An error marks the plan
+  progress at each phase; each write also checks that the plan is still running, and
+  the search itself asks every quarter of a second, so a cancelled plan stops within
+  about a second, whatever its time limit, and saves nothing. An error marks the plan
   failed: a plan is never left "running". Re-running a finished plan does nothing.
 - ``route_stop_move`` lets the dispatcher move a stop to another courier or position
   before publishing; the couriers it touches are timed again by the planner with
   every stop pinned where the dispatcher put it.
 - ``route_plan_publish`` assigns every placed order to its courier through the
-  orders services, sets the ETAs and supersedes the slot's earlier published plan,
-  in one transaction; publishing twice changes nothing.
+  orders services, sets the ETAs, puts the assigned orders it could not place back
+  in the pool (never one out for delivery) and supersedes the slot's earlier
+  published plan, in one transaction; publishing twice changes nothing.
 
 Times inside the planner are seconds from midnight of the plan's day (local time).
 """
@@ -54,7 +56,6 @@ from apps.fleet.planner import (
     NOT_PLACED,
     TIME_WINDOW,
     UNREACHABLE,
-    Break,
     DistanceProvider,
     GeoPoint,
     PlanningProblem,
@@ -68,6 +69,7 @@ from apps.fleet.planner import (
 )
 from apps.fleet.planner import Depot as PlannerDepot
 from apps.fleet.selectors.positions import latest_positions
+from apps.fleet.services.breaks import break_ahead, break_over_at, clock_seconds
 from apps.fleet.services.eta import (
     DEPOT_LOADING_S,
     POSITION_FRESH_FOR,
@@ -77,7 +79,7 @@ from apps.fleet.services.eta import (
 from apps.orders.errors import OrderError
 from apps.orders.models import OPEN_STATUSES, Order, OrderLine, OrderStatus
 from apps.orders.services.eta import Eta, order_eta_set
-from apps.orders.services.lifecycle import Actor, order_assign
+from apps.orders.services.lifecycle import Actor, order_assign, order_unassign
 from apps.org.models import Company, Depot, Role, StaffMember
 
 logger = logging.getLogger(__name__)
@@ -88,7 +90,6 @@ MAX_TIME_LIMIT_S = 180  # search time, so that loading and saving fit in JOB_TIM
 # A plan still queued or running this long after its search time is over lost its job.
 STALE_AFTER = timedelta(seconds=JOB_TIMEOUT + 60)
 END_OF_DAY = time(23, 59)
-BREAK_SLACK_S = 3600  # the break may move an hour either way from the middle of the shift
 RETIME_LIMIT_S = 1.0
 SERVICE_TIMES = ServiceTimeRule()
 
@@ -140,10 +141,6 @@ def slot_bounds(plan: RoutePlan) -> tuple[datetime, datetime]:
 
 def _seconds(moment: datetime, midnight: datetime) -> int:
     return min(DAY_S, max(0, int((moment - midnight).total_seconds())))
-
-
-def _clock_seconds(clock: time) -> int:
-    return clock.hour * 3600 + clock.minute * 60 + clock.second
 
 
 def _at(midnight: datetime, seconds: int) -> datetime:
@@ -223,8 +220,8 @@ def plan_shifts(plan: RoutePlan) -> list[Shift]:
 def planner_depot(depot: Depot) -> PlannerDepot:
     return PlannerDepot(
         location=GeoPoint(float(depot.latitude), float(depot.longitude)),
-        open_s=_clock_seconds(depot.opens_at),
-        close_s=_clock_seconds(depot.closes_at),
+        open_s=clock_seconds(depot.opens_at),
+        close_s=clock_seconds(depot.closes_at),
         reload_s=DEPOT_LOADING_S,
     )
 
@@ -235,32 +232,15 @@ def _point(latitude: Any, longitude: Any) -> GeoPoint | None:
     return GeoPoint(float(latitude), float(longitude))
 
 
-def _break(shift: Shift, *, on_break_now: bool, start_s: int | None = None) -> Break | None:
-    """The break around the middle of the shift; none once its time is past (taken or skipped)."""
-    if not shift.break_minutes or on_break_now:
-        return None
-    duration = shift.break_minutes * 60
-    start, end = _clock_seconds(shift.starts_at), _clock_seconds(shift.ends_at)
-    middle = (start + end - duration) // 2
-    earliest = max(start, middle - BREAK_SLACK_S)
-    latest = max(earliest, min(end - duration, middle + BREAK_SLACK_S))
-    if start_s is not None and start_s > latest:
-        return None
-    earliest = max(earliest, start_s or 0)
-    return Break(earliest, max(earliest, latest), duration)
-
-
-def courier_vehicle(
-    shift: Shift, *, start_s: int, start: GeoPoint | None, on_break_now: bool = False
-) -> Vehicle:
+def courier_vehicle(shift: Shift, *, start_s: int, start: GeoPoint | None) -> Vehicle:
     assert shift.vehicle is not None
     return Vehicle(
         id=str(shift.courier_id),
         capacity=shift.vehicle.capacity_units,
         start=start,
         shift_start_s=start_s,
-        shift_end_s=max(start_s, _clock_seconds(shift.ends_at)),
-        rest_break=_break(shift, on_break_now=on_break_now, start_s=start_s),
+        shift_end_s=max(start_s, clock_seconds(shift.ends_at)),
+        rest_break=break_ahead(shift, from_s=start_s),
         skills=frozenset(shift.courier.skills or []),
         vehicle_type=speed_profile(shift.vehicle.kind),
     )
@@ -299,8 +279,8 @@ def planning_problem_build(*, plan: RoutePlan, now: datetime | None = None) -> B
 
     Orders out for delivery stay with their courier, at the head of his route in the
     order he took them; an order whose address has no coordinates cannot be planned.
-    A plan for today starts no route in the past, and a courier on shift starts from
-    his latest position when it is fresh.
+    A plan for today starts no route in the past, nor before a courier on break is
+    back, and a courier on shift starts from his latest position when it is fresh.
     """
     now = now or timezone.now()
     midnight = day_start(plan.date)
@@ -313,10 +293,11 @@ def planning_problem_build(*, plan: RoutePlan, now: datetime | None = None) -> B
         if shift.vehicle is None or not shift.vehicle.is_active:
             built.without_vehicle.append(shift.courier)
             continue
-        start_s = _clock_seconds(shift.starts_at)
+        start_s = clock_seconds(shift.starts_at)
         if today:
-            start_s = max(start_s, _seconds(now, midnight))
-        if start_s >= _clock_seconds(shift.ends_at):
+            back = break_over_at(shift, now=now) or now
+            start_s = max(start_s, _seconds(back, midnight))
+        if start_s >= clock_seconds(shift.ends_at):
             continue
         start = None
         position = positions.get(shift.courier_id)
@@ -327,12 +308,7 @@ def planning_problem_build(*, plan: RoutePlan, now: datetime | None = None) -> B
             and now - position.recorded_at <= POSITION_FRESH_FOR
         ):
             start = _point(position.latitude, position.longitude)
-        vehicle = courier_vehicle(
-            shift,
-            start_s=start_s,
-            start=start,
-            on_break_now=today and shift.status == ShiftStatus.BREAK,
-        )
+        vehicle = courier_vehicle(shift, start_s=start_s, start=start)
         vehicles.append(vehicle)
         built.couriers[vehicle.id] = CourierStart(
             courier=shift.courier, shift=shift, vehicle=vehicle
@@ -520,6 +496,11 @@ def _step(plan_id: int, percent: int, message: str) -> None:
         raise _Stopped
 
 
+def _cancelled(plan_id: int) -> bool:
+    """Whether the plan stopped running: the search asks this while it works."""
+    return not RoutePlan.objects.filter(pk=plan_id, status=PlanStatus.RUNNING).exists()
+
+
 class _ReportingProvider:
     """Passes matrices through, and reports the search phase once distances are known."""
 
@@ -579,7 +560,12 @@ def _compute(plan: RoutePlan, provider: DistanceProvider) -> None:
             "Searching for the best routes for %(couriers)s couriers (up to %(seconds)s s)…"
         ) % {"couriers": len(built.problem.vehicles), "seconds": plan.time_limit_s}
         reporting = _ReportingProvider(provider, lambda: _step(plan.pk, 40, searching))
-        result = plan_routes(built.problem, time_limit_s=plan.time_limit_s, provider=reporting)
+        result = plan_routes(
+            built.problem,
+            time_limit_s=plan.time_limit_s,
+            provider=reporting,
+            should_stop=lambda: _cancelled(plan.pk),
+        )
     _step(plan.pk, 90, _("Saving the routes…"))
     _save(plan, built, result)
 
@@ -862,6 +848,7 @@ def _retime(
 class Published:
     plan: RoutePlan
     assigned: int = 0
+    unassigned: int = 0  # assigned before, not placed by this plan: back in the pool
     refused: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
     already: bool = False
 
@@ -871,7 +858,9 @@ def route_plan_publish(*, plan: RoutePlan, actor: Actor) -> Published:
     """Give every placed order to its courier, set ETAs, supersede the slot's earlier plan.
 
     Orders out for delivery are left with their courier; an order that changed since
-    planning (cancelled, delivered, …) is reported and skipped.
+    planning (cancelled, delivered, …) is reported and skipped. An order some courier
+    was given before that this plan could not place goes back to the pool, with the
+    reason in its history (the board shows it too).
     """
     locked = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     if locked.status == PlanStatus.PUBLISHED:
@@ -913,6 +902,7 @@ def route_plan_publish(*, plan: RoutePlan, actor: Actor) -> Published:
         outcome.assigned += 1
         etas.append(Eta(order.pk, *eta_window(stop.arrival_at)))
     order_eta_set(company_id=locked.company_id, etas=etas)
+    outcome.unassigned = _unassign_not_placed(locked, actor)
     locked.status = PlanStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.message = _("Published.")
@@ -921,3 +911,22 @@ def route_plan_publish(*, plan: RoutePlan, actor: Actor) -> Published:
         for courier in {stop.courier for stop in stops if stop.courier is not None}:
             courier_etas_refresh(courier=courier)
     return outcome
+
+
+def _unassign_not_placed(plan: RoutePlan, actor: Actor) -> int:
+    """Put back in the pool the assigned orders the plan could not place; started ones stay."""
+    dropped = RouteStop.objects.filter(
+        plan=plan, courier__isnull=True, order__status=OrderStatus.ASSIGNED
+    ).select_related("order")
+    count = 0
+    for stop in dropped.order_by("order_id"):
+        note = _("Not placed by route plan %(number)s: %(reason)s") % {
+            "number": plan.pk,
+            "reason": drop_reason_label(stop.dropped_reason),
+        }
+        try:
+            order_unassign(order=stop.order, actor=actor, note=note)
+        except OrderError:
+            continue  # it moved on meanwhile (started, cancelled): leave it be
+        count += 1
+    return count

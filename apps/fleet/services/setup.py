@@ -330,14 +330,16 @@ def shift_start(*, shift: Shift, now: datetime | None = None) -> Shift:
 
 
 @transaction.atomic
-def shift_break(*, shift: Shift) -> Shift:
+def shift_break(*, shift: Shift, now: datetime | None = None) -> Shift:
+    """The courier goes on his break; dispatch gives him nothing until it is over."""
     locked = _locked_shift(shift)
     if locked.status == ShiftStatus.BREAK:
         return locked
     if locked.status != ShiftStatus.ON:
         raise _refuse(locked, ShiftStatus.BREAK)
     locked.status = ShiftStatus.BREAK
-    locked.save(update_fields=["status"])
+    locked.break_started_at = now or timezone.now()
+    locked.save(update_fields=["status", "break_started_at"])
     return locked
 
 

@@ -126,6 +126,16 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": outcome.assigned},
         )
+    if outcome.unassigned:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d order this plan could not place went back to the pool.",
+                "%(count)d orders this plan could not place went back to the pool.",
+                outcome.unassigned,
+            )
+            % {"count": outcome.unassigned},
+        )
     for number, why in outcome.refused:
         messages.error(request, _("%(number)s: %(error)s") % {"number": number, "error": why})
     return redirect("fleet:plan_detail", pk=plan.pk)
