@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
 
 from apps.catalog.models import ContainerType, Product, Surcharge, SurchargeKind
 from apps.catalog.selectors import carry_up_fen, unit_price_fen
@@ -120,16 +123,23 @@ def _first_containers(
         return {}
     if customer is None or not customer.pk:
         return wanted  # a first-time caller holds nothing yet
-    ids = {c.pk for c in wanted}
-    known = containers_on_record(customer=customer, container_type_ids=ids)
-    if known != ids:
-        known |= _deposit_already_ordered(customer, ids - known)
+    known = _containers_known(customer, {c.pk for c in wanted})
     return {c: n for c, n in wanted.items() if c.pk not in known}
 
 
-def containers_on_record(*, customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+def _containers_known(customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+    """Container types the customer holds or held, or whose deposit an earlier order carries.
+
+    One statement (a UNION) for both: this runs for every order that brings containers.
+    """
+    on_record = _containers_on_record(customer, container_type_ids)
+    ordered = _deposit_already_ordered(customer, container_type_ids)
+    return set(on_record.union(ordered).order_by())
+
+
+def _containers_on_record(customer: Customer, container_type_ids: Collection[int]) -> QuerySet[Any]:
     """The container types the ledger shows the customer holding now or before."""
-    return set(
+    return (
         Account.objects.filter(
             company_id=customer.company_id,
             customer=customer,
@@ -153,9 +163,11 @@ def containers_covered(*, customer: Customer, container_type_ids: Collection[int
     )
 
 
-def _deposit_already_ordered(customer: Customer, container_type_ids: Collection[int]) -> set[int]:
+def _deposit_already_ordered(
+    customer: Customer, container_type_ids: Collection[int]
+) -> QuerySet[Any]:
     """Container types whose first deposit an earlier order (on its way or delivered) carries."""
-    return set(
+    return (
         OrderLine.objects.filter(
             order__customer=customer,
             order__deposit_containers__gt=0,
@@ -164,5 +176,4 @@ def _deposit_already_ordered(customer: Customer, container_type_ids: Collection[
         .exclude(order__status=OrderStatus.CANCELLED)
         .order_by()
         .values_list("product__container_type_id", flat=True)
-        .distinct()
     )

@@ -86,10 +86,16 @@ class Pool:
     orders: QuerySet[Order]
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
+    status: str = ""
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def listed(self) -> int:
+        """How many orders ``orders`` holds, known from the counts without counting again."""
+        return self.counts.get(self.status, 0) if self.status else self.total
 
 
 def order_pool(*, company: Company, pool: PoolFilter, now: datetime | None = None) -> Pool:
@@ -102,10 +108,11 @@ def order_pool(*, company: Company, pool: PoolFilter, now: datetime | None = Non
     }
     overdue = scoped.filter(status__in=OPEN_STATUSES, window_end__lt=now).count()
     listed = scoped.filter(status=pool.status) if pool.status else scoped
-    orders = _with_lines(
-        listed.select_related("customer", "address", "courier__user", "depot")
-    ).order_by("window_start", "pk")
-    return Pool(orders=orders, counts=counts, overdue=overdue)
+    # The pool shows no depot: reading one per order would only fill memory.
+    orders = _with_lines(listed.select_related("customer", "address", "courier__user")).order_by(
+        "window_start", "pk"
+    )
+    return Pool(orders=orders, counts=counts, overdue=overdue, status=pool.status)
 
 
 def order_get(*, company: Company, pk: int) -> Order:

@@ -12,7 +12,8 @@ exactly one order per key. The same load against ``GET /api/v1/ping`` (which
 does nothing) is the ceiling; short closed-loop runs give the most each can do.
 
 Environment: DATABASE_URL (PostgreSQL expected), BENCH_RATE (100), BENCH_SECONDS
-(30), BENCH_WORKERS (3 gunicorn processes), BENCH_THREADS (4 per process).
+(30), BENCH_WORKERS (gunicorn processes; CPU cores + 1 as in production), BENCH_THREADS
+(4 per process). The server runs with config/gunicorn.conf.py, as in production.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from _common import ROOT, bench_database, figure, percentile, setup_django
 BENCH = "orders_intake"
 RATE = float(os.environ.get("BENCH_RATE", "100"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 RETRY_SHARE = 0.10
 SENDERS = 48
@@ -146,23 +147,21 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
+        # The production settings (config/gunicorn.conf.py), with the process and thread
+        # counts given here.
+        "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
     }
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(ROOT / "config" / "gunicorn.conf.py"),
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS),
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],

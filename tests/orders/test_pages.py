@@ -168,6 +168,33 @@ def test_the_pool_runs_a_fixed_number_of_queries_whatever_the_number_of_orders(
     assert len(many) == len(few)
 
 
+def test_the_pool_pages_by_the_status_counts_without_counting_again(
+    ow: OrderWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apps.orders.views.pool.PAGE_SIZE", 2)
+    pending = [ow.order() for _ in range(3)]
+    ow.out_for_delivery(ow.order())
+    client = _dispatcher(ow)
+
+    everything = client.get(reverse("orders:index"), {"page": 2})
+    with CaptureQueriesContext(connection) as queries:
+        waiting = client.get(reverse("orders:index"), {"status": "pending", "page": 2})
+
+    assert everything.context["page"].paginator.count == 4
+    assert everything.context["page"].paginator.num_pages == 2
+    [last_pending] = waiting.context["page"].object_list
+    assert last_pending.pk == max(order.pk for order in pending)
+    assert waiting.context["page"].paginator.num_pages == 2
+    assert "第 2 页，共 2 页" in waiting.content.decode()
+    # One total is counted (the late orders); the page's total is the status count.
+    totals = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "orders_order"')
+    ]
+    assert len(totals) == 1
+
+
 def test_bulk_assign_moves_each_order_and_reports_refusals(ow: OrderWorld) -> None:
     first, second = ow.order(), ow.order()
     cancelled = ow.order()

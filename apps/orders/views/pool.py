@@ -33,10 +33,12 @@ def index(request: HttpRequest) -> HttpResponse:
     base = request.GET.copy()
     for name in ("status", "overdue", "page"):
         base.pop(name, None)
+    paginator = Paginator(pool.orders, PAGE_SIZE)
+    paginator.count = pool.listed  # the status counts hold it already
     context = {
         "form": form,
         "pool": pool,
-        "page": Paginator(pool.orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page")),
         "pool_filter": pool_filter,
         "status_tabs": [
             (value, label, pool.counts.get(value, 0)) for value, label in OrderStatus.choices
