@@ -3,7 +3,8 @@
 Water couriers ride electric tricycles (12 buckets a trip, gas couriers carry 6
 cylinders), milk couriers vans. Everyone works 08:00–18:00 with an hour's break,
 milk rounds 05:00–12:00; today's shifts are begun, on or over as the clock
-says. Couriers with an order out for delivery have reported their position
+says. A demo built late in the day gets an evening shift instead (and depots
+open as long), so today's waiting orders still have couriers to go to. Couriers with an order out for delivery have reported their position
 along the way from the depot to it over the last half hour; the others stand at
 their depot. Every depot auto-assigns new orders, and today's routes are
 planned and published. Running the seed again adds nothing.
@@ -29,9 +30,12 @@ from apps.fleet.models import (
     VehicleKind,
 )
 from apps.orders.models import Order, OrderStatus
-from apps.org.models import Company, Role, Skill, StaffMember
+from apps.org.models import Company, Depot, Role, Skill, StaffMember
 
 TRACK_POINTS = 6
+DAY_END = time(18, 0)
+LATEST_END = time(23, 30)
+EVENING_AHEAD = timedelta(hours=6)  # today's demo orders have windows up to 5½ hours ahead
 
 
 def seed(world: DemoWorld) -> None:
@@ -48,6 +52,7 @@ def seed(world: DemoWorld) -> None:
             DispatchSettings.objects.get_or_create(
                 company=company, depot=depot, defaults={"policy": DispatchPolicy.AUTO}
             )
+        _keep_depots_open(company, _day_end_today())
         for number, courier in enumerate(couriers, start=1):
             vehicle = _vehicle(company, courier, number)
             for day in (world.today, world.today + timedelta(days=1)):
@@ -87,13 +92,26 @@ def _shift(
         vehicle=vehicle,
         date=day,
         starts_at=time(5, 0) if milk else time(8, 0),
-        ends_at=time(12, 0) if milk else time(18, 0),
+        ends_at=time(12, 0) if milk else (_day_end_today() if day == today else DAY_END),
         break_minutes=0 if milk else 60,
     )
     if day == today:
         _as_of_now(shift)
     shift.save()
     return shift
+
+
+def _day_end_today() -> time:
+    """18:00, or later when the demo is built in the evening: today's orders lie hours ahead."""
+    evening = timezone.localtime() + EVENING_AHEAD
+    if evening.date() != timezone.localdate() or evening.time() >= LATEST_END:
+        return LATEST_END
+    return max(DAY_END, evening.replace(minute=0, second=0, microsecond=0).time())
+
+
+def _keep_depots_open(company: Company, until: time) -> None:
+    later = time(min(until.hour + 1, LATEST_END.hour), until.minute)
+    Depot.objects.filter(company=company, closes_at__lt=later).update(closes_at=later)
 
 
 def _as_of_now(shift: Shift) -> None:

@@ -261,7 +261,7 @@ def _today(company: Company, actor: Actor, rng: random.Random, today: date) -> i
     for index, (customer, fate) in enumerate(
         zip(_customers(company, len(plan), rng), plan, strict=False)
     ):
-        start = max(now, _at(today, 8)) + timedelta(minutes=30 * (index % 8))
+        start = _today_window_start(fate, index, now, today)
         try:
             _today_order(
                 company,
@@ -278,6 +278,15 @@ def _today(company: Company, actor: Actor, rng: random.Random, today: date) -> i
             continue  # e.g. an empty wallet: this customer simply orders another day
         made += 1
     return made
+
+
+def _today_window_start(fate: str, index: int, now: datetime, today: date) -> datetime:
+    """Orders still to deliver lie ahead; those already done or given up had their window earlier."""
+    if fate in ("delivered", "failed"):
+        return max(_at(today, 6), now - timedelta(hours=2, minutes=30)) + timedelta(
+            minutes=20 * (index % 4)
+        )
+    return max(now, _at(today, 8)) + timedelta(minutes=30 * (index % 8))
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -93,3 +96,25 @@ def test_if_empty_leaves_a_used_database_alone(settings) -> None:  # type: ignor
     Company.objects.create(name="真实的水站")
     call_command("seed_demo", "--if-empty", stdout=StringIO())
     assert list(Company.objects.values_list("name", flat=True)) == ["真实的水站"]
+
+
+@pytest.mark.django_db
+def test_a_demo_built_in_the_evening_still_has_couriers_for_todays_orders(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    evening = datetime.combine(date.today(), time(17, 15), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(evening, tick=True):
+        call_command("seed_demo", stdout=StringIO())
+        water = Company.objects.get(name="清泉水站")
+        still_to_go = Order.objects.filter(
+            company=water,
+            status__in=[OrderStatus.PENDING, OrderStatus.ASSIGNED],
+            window_start__date=timezone.localdate(),
+        )
+        latest_window_end = timezone.localtime(max(o.window_end for o in still_to_go)).time()
+        shifts = Shift.objects.filter(company=water, date=timezone.localdate(), status="on")
+        assert shifts.exists()
+        assert all(shift.ends_at >= latest_window_end for shift in shifts)
+        assert all(
+            depot.closes_at >= latest_window_end for depot in Depot.objects.filter(company=water)
+        )
+        assert Order.objects.filter(company=water, status=OrderStatus.OUT_FOR_DELIVERY).exists()
