@@ -38,6 +38,13 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "planning",
+        _("Route planning"),
+        "fleet:plan_list",
+        frozenset({Role.OWNER, Role.DISPATCHER}),
+        _("Plan a slot's routes for the couriers on shift, adjust them by hand and publish them."),
+    ),
+    Section(
         "orders",
         _("Orders"),
         "orders:index",

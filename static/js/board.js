@@ -3,7 +3,8 @@
  * colour as its ring), published routes as lines.
  * <div id="board-map" data-url="…json" data-tiles="…" data-center="lat,lng" data-refresh="15">
  * The data is asked for again every data-refresh seconds. Clicking an order
- * ticks it in the pool beside the map; ticked orders are drawn larger. An order
+ * ticks it in the pool beside the map; ticked orders are drawn larger. Couriers'
+ * names are labels only: clicks go through them to the orders underneath. An order
  * (or the ticked ones) dragged from the pool onto a courier, in the list or on
  * the map, is assigned to him. */
 (function () {
@@ -27,7 +28,36 @@
     return document.querySelector("#board-live input[name=orders][value='" + orderId + "']");
   }
 
-  function courierIcon(courier) {
+  /* Couriers reporting the same place (often the depot) would hide each other and
+   * the depot: each is drawn a fixed few pixels off it, round a circle, the depot
+   * (if it is there) left in the middle. Returns courier id -> [dx, dy] in pixels. */
+  var SPREAD_PX = 32;
+
+  function placeKey(lat, lng) {
+    return Number(lat).toFixed(5) + "," + Number(lng).toFixed(5);
+  }
+
+  function spreadOffsets(couriers, depots) {
+    var groups = {};
+    couriers.forEach(function (courier) {
+      var key = placeKey(courier.lat, courier.lng);
+      (groups[key] = groups[key] || []).push(courier.id);
+    });
+    var depotPlaces = {};
+    depots.forEach(function (depot) { depotPlaces[placeKey(depot.lat, depot.lng)] = true; });
+    var offsets = {};
+    Object.keys(groups).forEach(function (key) {
+      var ids = groups[key];
+      var crowded = ids.length > 1 || depotPlaces[key];
+      ids.forEach(function (id, index) {
+        var angle = -Math.PI / 2 + 2 * Math.PI * index / ids.length;
+        offsets[id] = crowded ? [Math.round(SPREAD_PX * Math.cos(angle)), Math.round(SPREAD_PX * Math.sin(angle))] : [0, 0];
+      });
+    });
+    return offsets;
+  }
+
+  function courierIcon(courier, offset) {
     var holder = document.createElement("span");
     holder.className = "courier-drop";
     holder.dataset.courier = String(courier.id);
@@ -37,11 +67,19 @@
     pin.style.background = courier.colour;
     pin.textContent = (courier.name || "?").slice(0, 1);
     var name = document.createElement("span");
-    name.className = "courier-name";
+    name.className = "courier-name" + (offset && offset[0] < 0 ? " label-left" : "");
     name.textContent = courier.short;
     holder.appendChild(pin);
     holder.appendChild(name);
-    return L.divIcon({ html: holder, className: "courier-icon", iconSize: [28, 28], iconAnchor: [14, 14] });
+    var dx = offset ? offset[0] : 0;
+    var dy = offset ? offset[1] : 0;
+    return L.divIcon({
+      html: holder,
+      className: "courier-icon",
+      iconSize: [28, 28],
+      iconAnchor: [14 - dx, 14 - dy],
+      tooltipAnchor: [dx, dy]
+    });
   }
 
   function depotIcon(depot, current) {
@@ -110,8 +148,9 @@
         orderMarkers[order.id] = marker;
         bounds.push([order.lat, order.lng]);
       });
+      var offsets = spreadOffsets(data.couriers || [], data.depots || []);
       (data.couriers || []).forEach(function (courier) {
-        L.marker([courier.lat, courier.lng], { icon: courierIcon(courier), title: courier.name, zIndexOffset: 500 })
+        L.marker([courier.lat, courier.lng], { icon: courierIcon(courier, offsets[courier.id]), title: courier.name, zIndexOffset: 500 })
           .bindTooltip(tooltip(courier.label)).addTo(layers.couriers);
         bounds.push([courier.lat, courier.lng]);
       });

@@ -15,7 +15,7 @@ from apps.orders.services.lifecycle import order_assign
 from apps.org.models import Role
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import PASSWORD
-from tests.fleet.conftest import make_fleet_world
+from tests.fleet.conftest import DEPOT_LAT, DEPOT_LNG, make_fleet_world
 
 pytestmark = [
     pytest.mark.browser,
@@ -135,3 +135,67 @@ def test_the_dispatcher_drops_the_ticked_orders_onto_a_courier_on_the_map(
         assert (order.status, order.courier_id) == (OrderStatus.ASSIGNED, courier.pk)
     untouched.refresh_from_db()
     assert (untouched.status, untouched.courier_id) == (OrderStatus.PENDING, None)
+
+
+def test_couriers_at_one_place_are_spread_round_the_depot_and_let_clicks_through(
+    live_server: Any, desktop_page: Any
+) -> None:
+    fw = make_fleet_world(couriers=4)
+    for courier in fw.couriers:
+        positions_record_batch(
+            courier=courier,
+            positions=[PositionData(DEPOT_LAT, DEPOT_LNG, timezone.now(), 10)],
+        )
+    fw.order_near(quantity=1)
+
+    page = desktop_page
+    log_in(page, live_server.url, fw.team.users[Role.DISPATCHER].username, PASSWORD)
+    page.goto(f"{live_server.url}/fleet/board/")
+    pins = page.locator("#board-map .courier-pin")
+    expect(pins).to_have_count(4)
+    screenshot(page, "fleet-board-couriers-at-the-depot")
+
+    boxes = [pins.nth(i).bounding_box() for i in range(4)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not overlap(a, b), f"{a} overlaps {b}"
+    depot = page.locator("#board-map .depot-pin.current").bounding_box()
+    assert all(not overlap(depot, box) for box in boxes)
+    assert on_top(page, depot, ".depot-pin")
+    for i in range(4):
+        label = page.locator("#board-map .courier-name").nth(i).bounding_box()
+        assert not on_top(page, label, ".courier-name")
+
+
+def test_the_maps_own_words_are_in_chinese(live_server: Any, desktop_page: Any) -> None:
+    fw = make_fleet_world(couriers=1)
+    page = desktop_page
+    log_in(page, live_server.url, fw.team.users[Role.DISPATCHER].username, PASSWORD)
+    page.goto(f"{live_server.url}/fleet/board/")
+
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "放大")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "缩小")
+    leaflet = page.locator(".leaflet-control-attribution a[href='https://leafletjs.com']")
+    expect(leaflet).to_have_attribute("title", "用于交互式地图的 JavaScript 库")
+    assert "JavaScript library" not in page.content()
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def on_top(page: Any, box: dict[str, float], selector: str) -> bool:
+    """Whether a click at the middle of the box lands on an element matching the selector."""
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    return bool(
+        page.evaluate(
+            "([x, y, sel]) => { const e = document.elementFromPoint(x, y);"
+            " return !!(e && e.closest(sel)); }",
+            [x, y, selector],
+        )
+    )

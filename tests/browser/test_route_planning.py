@@ -66,6 +66,8 @@ def test_a_dispatcher_plans_routes_sees_them_on_the_map_and_publishes_them(
     expect(page.locator(".route-stop-icon")).to_have_count(8)
     assert page.locator(".leaflet-overlay-pane path").count() >= 1
     expect(page.locator(".plan-stats")).to_contain_text("8")
+    expect(page.locator("#plan-map .leaflet-control-zoom-in")).to_have_attribute("title", "放大")
+    expect(page.locator("#plan-map .leaflet-control-zoom-out")).to_have_attribute("title", "缩小")
     screenshot(page, "fleet-planning-routes")
 
     page.get_by_role("button", name="发布给配送员").click()

@@ -19,6 +19,7 @@ from apps.fleet.models import (
     PlanStatus,
     RoutePlan,
     RouteStop,
+    Shift,
     ShiftStatus,
 )
 from apps.fleet.services.positions import PositionData, positions_record_batch
@@ -213,6 +214,48 @@ def test_ticked_orders_are_assigned_to_the_chosen_courier(fw: FleetWorld) -> Non
         1
     ]
     assert orders[0].number in group
+
+
+def test_a_plain_assignment_warns_about_nothing(fw: FleetWorld) -> None:
+    response = _assign(fw, [fw.order_near()], fw.couriers[0])
+    assert 'class="message warning"' not in response.content.decode()
+
+
+def test_assigning_to_a_courier_whose_shift_ends_before_the_window_warns_but_assigns(
+    fw: FleetWorld,
+) -> None:
+    courier = fw.couriers[0]
+    Shift.objects.filter(courier=courier).update(ends_at=time(13))
+    order = fw.order_near(window=(fw.today_at(14), fw.today_at(16)))
+
+    response = _assign(fw, [order], courier)
+
+    warning = response.content.decode().split('class="message warning"')[1].split("</li>")[0]
+    assert order.number in warning and "13:00" in warning and "下班" in warning
+    order.refresh_from_db()
+    assert order.courier_id == courier.pk
+
+
+def test_assigning_to_a_courier_of_another_depot_warns_but_assigns(fw: FleetWorld) -> None:
+    courier = fw.couriers[1]
+    elsewhere = DepotFactory(company=fw.company, name="城西站")
+    Shift.objects.filter(courier=courier).update(depot=elsewhere)
+    order = fw.order_near()
+
+    response = _assign(fw, [order], courier)
+
+    warning = response.content.decode().split('class="message warning"')[1].split("</li>")[0]
+    assert order.number in warning and "城西站" in warning
+    order.refresh_from_db()
+    assert order.courier_id == courier.pk
+
+
+def test_the_board_links_to_route_planning_and_so_does_the_navigation(fw: FleetWorld) -> None:
+    page = _board(fw)
+    link = f'href="{reverse("fleet:plan_list")}"'
+    assert link in page.split('class="board-links"')[1].split("</div>")[0]
+    assert link in page.split('class="sidebar"')[1].split("</nav>")[0]
+    assert "路线规划" in page.split('class="sidebar"')[1].split("</nav>")[0]
 
 
 def test_a_refused_order_is_named_and_the_others_are_still_assigned(fw: FleetWorld) -> None:

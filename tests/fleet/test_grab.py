@@ -295,6 +295,9 @@ def test_the_fallback_leaves_the_order_pending_when_nobody_can_take_it(
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
     assert not GrabOffer.objects.filter(order=order, closed_at=None).exists()
+    (note,) = OrderEvent.objects.filter(order=order, actor_label="自动派单")
+    assert (note.from_status, note.to_status) == (OrderStatus.PENDING, OrderStatus.PENDING)
+    assert "抢单池" in note.note and "调度" in note.note
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.customers.models import Address
 from apps.fleet.models import (
@@ -25,6 +25,8 @@ from apps.fleet.planner import GeoPoint, GreatCircleProvider, check_plan
 from apps.fleet.services.planning import (
     NO_COORDINATES,
     NO_SKILLED_COURIER,
+    OUT_OF_HOURS,
+    TIME_WINDOW,
     WITH_OTHER_COURIER,
     PlanningError,
     drop_reason_label,
@@ -176,6 +178,26 @@ def test_an_address_without_coordinates_is_not_placed_and_says_why(fw: FleetWorl
 
     assert RouteStop.objects.get(plan=plan, order=lost).dropped_reason == NO_COORDINATES
     assert RouteStop.objects.get(plan=plan, order=placed).courier is not None
+
+
+def test_an_order_due_when_nobody_works_or_the_depot_is_closed_says_so(fw: FleetWorld) -> None:
+    for_tomorrow(fw)  # shifts 8:00–20:00, the depot open 7:00–20:00
+    Shift.objects.filter(company=fw.company).update(ends_at=time(17))
+    after_the_shifts = order_tomorrow(fw, 18, 19)
+    after_closing = order_tomorrow(fw, 21, 22)
+    too_far_for_its_window = order_tomorrow(fw, 9, 10)
+    Address.objects.filter(pk=too_far_for_its_window.address_id).update(
+        latitude=fw.depot.latitude + Decimal("0.5")
+    )
+    plan = route_plan_compute(plan_id=start(fw).pk)
+
+    reasons = dict(RouteStop.objects.filter(plan=plan).values_list("order_id", "dropped_reason"))
+    assert reasons[after_the_shifts.pk] == OUT_OF_HOURS
+    assert reasons[after_closing.pk] == OUT_OF_HOURS
+    assert reasons[too_far_for_its_window.pk] == TIME_WINDOW
+    with translation.override("zh-hans"):
+        assert "没有配送员上班" in drop_reason_label(OUT_OF_HOURS)
+        assert "配送时段" in drop_reason_label(TIME_WINDOW)
 
 
 def test_only_orders_whose_window_starts_in_the_slot_are_planned(fw: FleetWorld) -> None:

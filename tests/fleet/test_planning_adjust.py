@@ -260,3 +260,24 @@ def test_the_demo_plans_and_publishes_todays_routes_once(fw: FleetWorld) -> None
     assert seed_fleet_routes(fw.company, time_limit_s=1) == []
     placed = RouteStop.objects.filter(plan=plans[0]).exclude(courier=None)
     assert all(s.order.status == OrderStatus.ASSIGNED for s in placed.select_related("order"))
+
+
+def test_the_plans_summary_counts_the_stops_again_after_each_move(fw: FleetWorld) -> None:
+    plan = planned(fw, orders=4)
+    a, b = fw.couriers
+    if len(stops_of(plan, a)) < len(stops_of(plan, b)):
+        a, b = b, a
+    first, second, *_ = stops_of(plan, a)
+
+    route_stop_move(plan=plan, stop=first, courier=b, position=1)
+    plan.refresh_from_db()
+    assert plan.message == "4 个订单中有 4 个已排给 2 名配送员。"
+
+    route_stop_move(plan=plan, stop=second, courier=None, position=1)
+    plan.refresh_from_db()
+    assert plan.message == "4 个订单中有 3 个已排给 2 名配送员。"
+
+    for stop in stops_of(plan, b):
+        route_stop_move(plan=plan, stop=stop, courier=a, position=1)
+    plan.refresh_from_db()
+    assert plan.message == "4 个订单中有 3 个已排给 1 名配送员。"

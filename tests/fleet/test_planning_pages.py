@@ -338,3 +338,15 @@ def test_a_route_sheet_for_a_courier_not_in_the_plan_is_not_found(fw: FleetWorld
     )
 
     assert response.status_code == 404
+
+
+def test_route_stops_are_called_delivery_points_and_never_depots(fw: FleetWorld) -> None:
+    plan = planned(fw, orders=1)
+    RouteStop.objects.filter(plan=plan).update(courier=fw.couriers[0])
+
+    text = dispatcher(fw).get(reverse("fleet:plan_detail", args=[plan.pk])).content.decode()
+
+    assert "这名配送员没有配送点。" in text
+    assert "1 个配送点" in text
+    assert "有配送点的配送员" in text
+    assert "没有站点" not in text and "个站点" not in text

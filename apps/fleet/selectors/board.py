@@ -22,8 +22,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.fleet.colours import courier_colour
 from apps.fleet.models import (
     CourierAction,
     CourierActionOutcome,
@@ -43,7 +45,6 @@ QUIET_AFTER = timedelta(minutes=15)
 UNTAKEN_AFTER = timedelta(minutes=15)
 DUE_SOON = timedelta(minutes=30)
 CARRIED = (OrderStatus.ASSIGNED, OrderStatus.OUT_FOR_DELIVERY)
-COLOURS = ("#1d4f91", "#8e24aa", "#00897b", "#e65100", "#5d4037", "#c2185b", "#3949ab", "#7cb342")
 
 OFF, ON, BREAK = "off", "on", "break"
 COURIER_STATUS_LABELS = {OFF: _("Off"), ON: _("On shift"), BREAK: _("On break")}
@@ -192,9 +193,9 @@ def _couriers(
             staff=person,
             shift=shifts.get(person.pk),
             status=status,
-            colour=COLOURS[index % len(COLOURS)],
+            colour=courier_colour(person.pk),
         )
-        for index, (status, _name, _pk, person) in enumerate(found)
+        for status, _name, _pk, person in found
     ]
 
 
@@ -341,3 +342,45 @@ def _quiet(courier: BoardCourier, now: datetime) -> bool:
     if started is not None and started > since:
         return False
     return courier.position is None or courier.position.recorded_at <= since
+
+
+def assignment_warnings(*, orders: list[Order], courier: StaffMember) -> list[str]:
+    """What a hand assignment overlooks: a shift over before the window, another depot.
+
+    The dispatcher decides; these only say so. One query for the courier's shifts.
+    """
+    days = {timezone.localtime(order.window_start).date() for order in orders}
+    shifts = {
+        shift.date: shift
+        for shift in Shift.objects.filter(courier=courier, date__in=days).select_related("depot")
+    }
+    name = courier.user.display_name
+    warnings: list[str] = []
+    for order in orders:
+        starts = timezone.localtime(order.window_start)
+        shift = shifts.get(starts.date())
+        if shift is None:
+            warnings.append(
+                gettext("%(order)s: %(courier)s has no shift on %(date)s.")
+                % {"order": order.number, "courier": name, "date": f"{starts:%Y-%m-%d}"}
+            )
+            continue
+        if shift.ends_at <= starts.time():
+            warnings.append(
+                gettext(
+                    "%(order)s: %(courier)s's shift ends at %(end)s, "
+                    "before its delivery window starts (%(start)s)."
+                )
+                % {
+                    "order": order.number,
+                    "courier": name,
+                    "end": f"{shift.ends_at:%H:%M}",
+                    "start": f"{starts:%H:%M}",
+                }
+            )
+        if order.depot_id is not None and shift.depot_id != order.depot_id:
+            warnings.append(
+                gettext("%(order)s belongs to another depot; %(courier)s works at %(depot)s.")
+                % {"order": order.number, "courier": name, "depot": shift.depot.name}
+            )
+    return warnings

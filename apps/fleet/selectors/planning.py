@@ -10,24 +10,12 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from apps.fleet.colours import courier_colour
 from apps.fleet.models import CourierRoute, RoutePlan, RouteStop
 from apps.fleet.services.planning import drop_reason_label
 from apps.orders.models import Order, OrderLine, OrderStatus, PaymentIntent
 from apps.org.models import Company, StaffMember
 
-# Distinct, print-safe colours; couriers take them in order.
-PALETTE = (
-    "#1b7f5f",
-    "#1d4f91",
-    "#c2410c",
-    "#7c3aed",
-    "#b91c1c",
-    "#0e7490",
-    "#a16207",
-    "#be185d",
-    "#4d7c0f",
-    "#475569",
-)
 COLLECT_ON_DOOR = (PaymentIntent.CASH, PaymentIntent.SCAN)
 
 
@@ -199,8 +187,8 @@ def route_plan_page(*, plan: RoutePlan) -> PlanPage:
         .order_by("pk")
     )
     views = {
-        route.courier_id: RouteView(route=route, colour=PALETTE[n % len(PALETTE)])
-        for n, route in enumerate(routes)
+        route.courier_id: RouteView(route=route, colour=courier_colour(route.courier_id))
+        for route in routes
     }
     dropped = []
     for stop in _stops(plan):

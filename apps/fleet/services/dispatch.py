@@ -11,6 +11,11 @@ again, so the per-courier cap holds against couriers claiming from the grab pool
 the same moment. Auto-dispatches of one depot take turns on its settings row, so two
 new orders never both count on the same slack in a courier's route.
 
+An order given to a courier who has a published route for its day and slot takes
+its place in that route (where auto-assign's insertion put it; for the other
+policies, the cheapest insertion) and gets its ETA as publishing sets them, in the
+same transaction as the assignment (``planning.published_route_insert``).
+
 Every policy respects the courier's day as route planning models it: his rest break
 (``apps.fleet.services.breaks``: a courier on break now is available once it is over,
 and no stop goes inside a break still ahead), the end of his shift, and the depot's
@@ -40,6 +45,7 @@ from apps.fleet.dispatch.insertion import (
     Fleet,
     Refusal,
     Task,
+    cheapest_insertion,
 )
 from apps.fleet.dispatch.policies import AUTO, BALANCED, NEAREST, rank
 from apps.fleet.distances import distance_provider, speed_profile
@@ -54,6 +60,7 @@ from apps.fleet.models import (
 )
 from apps.fleet.planner.model import GeoPoint, ServiceTimeRule
 from apps.fleet.services.breaks import break_ahead, break_over_at, clock_seconds
+from apps.fleet.services.planning import published_route_for, published_route_insert
 from apps.orders.models import Order, OrderLine, OrderStatus
 from apps.orders.services.lifecycle import Actor, order_assign
 from apps.org.models import Depot, Role, StaffMember
@@ -164,8 +171,27 @@ def order_assign_by_policy(
             actor=system_actor(),
             note=_decision_note(policy, candidate),
         )
+        route = published_route_for(order=order, courier=courier)
+        if route is not None:
+            following = _orders_after(policy, candidate, snapshot.fleet, task)
+            published_route_insert(route=route, order=order, following_order_ids=following)
         return DispatchOutcome(order.pk, DispatchAction.ASSIGNED, courier.pk, decision.refused)
     return DispatchOutcome(order.pk, DispatchAction.LEFT_PENDING, None, decision.refused)
+
+
+def _orders_after(policy: str, candidate: Candidate, fleet: Fleet, task: Task) -> list[int]:
+    """The courier's queued orders that come after the new one, where insertion puts it."""
+    (courier,) = [c for c in fleet.couriers if c.id == candidate.courier_id]
+    position = candidate.position if policy == AUTO else _best_position(courier, task, fleet)
+    return [queued.id for queued in courier.queued[position:]]
+
+
+def _best_position(courier: CourierState, task: Task, fleet: Fleet) -> int:
+    """Cheapest insertion's place; by window start when no place keeps every window."""
+    outcome = cheapest_insertion(courier, task, fleet, distance_provider())
+    if isinstance(outcome, Candidate):
+        return outcome.position
+    return sum(1 for queued in courier.queued if queued.window_start_s <= task.window_start_s)
 
 
 def courier_open_orders_locked(courier: StaffMember) -> int:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.fleet.dispatch.policies import AUTO, within_radius
@@ -38,10 +39,12 @@ from apps.fleet.services.dispatch import (
     new_order_task,
     order_assign_by_policy,
     order_dispatch_enqueue,
+    system_actor,
 )
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderEvent, OrderStatus
 from apps.orders.services.lifecycle import Actor, order_assign, order_unassign
+from apps.orders.services.tracking import order_note_add
 from apps.org.models import Role, StaffMember
 
 EXPIRE_JOB = "apps.fleet.tasks_dispatch.grab_offer_expire"
@@ -274,6 +277,12 @@ def grab_offer_expire(*, offer_id: int) -> str:
         _close(offer, GrabOutcome.AUTO_ASSIGNED, outcome.courier_id)
         return GrabOutcome.AUTO_ASSIGNED
     _close(offer, GrabOutcome.UNPLACED)
+    with translation.override(django_settings.LANGUAGE_CODE):
+        note = _(
+            "Nobody claimed it from the grab pool and no courier on shift can take it: "
+            "it waits for a dispatcher."
+        )
+    order_note_add(order=order, actor=system_actor(), note=note)
     return GrabOutcome.UNPLACED
 
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -98,11 +98,17 @@ NO_COORDINATES = "no_coordinates"
 NO_COURIER = "no_courier"
 WITH_OTHER_COURIER = "with_other_courier"
 REMOVED_BY_HAND = "removed"
+# Decided after planning: the planner says "time window" when its window lies where
+# no courier works or the depot is closed.
+OUT_OF_HOURS = "out_of_hours"
 
 DROP_LABELS = {
     NO_SKILLED_COURIER: gettext_lazy("No courier on shift has the skill it needs"),
     CAPACITY: gettext_lazy("Too big for any vehicle on shift"),
     TIME_WINDOW: gettext_lazy("Its delivery window cannot be kept"),
+    OUT_OF_HOURS: gettext_lazy(
+        "Its delivery window is outside every courier's shift or after the depot closes"
+    ),
     UNREACHABLE: gettext_lazy("No road to the address"),
     NOT_PLACED: gettext_lazy("Not enough couriers or time in the slot"),
     NO_COORDINATES: gettext_lazy("The address has no position on the map"),
@@ -593,36 +599,65 @@ def _save(plan: RoutePlan, built: BuiltProblem, result: PlanningResult | None) -
         if route is not None:
             stops += _placed_stops(locked, start.courier, route, built.orders, midnight)
     CourierRoute.objects.bulk_create(routes)
-    couriers_used = sum(1 for r in routes if r.trip_loads)
     dropped = dict(built.dropped)
     if result is not None:
-        dropped.update({built.orders[d.stop_id].pk: d.reason for d in result.dropped})
+        assert built.problem is not None
+        dropped.update(
+            {
+                built.orders[d.stop_id].pk: _drop_reason(d.reason, built.problem, d.stop_id)
+                for d in result.dropped
+            }
+        )
     stops += [
         RouteStop(plan=locked, order_id=order_id, dropped_reason=reason)
         for order_id, reason in dropped.items()
     ]
     RouteStop.objects.bulk_create(stops)
-    placed = len(stops) - len(dropped)
-    message = _("%(placed)s of %(total)s orders placed on %(couriers)s couriers.") % {
-        "placed": placed,
-        "total": len(stops),
-        "couriers": couriers_used,
-    }
-    if not stops:
-        message = _("No open orders start in this slot.")
-    if built.without_vehicle:
-        message += " " + ngettext(
-            "%(count)s courier on shift has no vehicle and was left out.",
-            "%(count)s couriers on shift have no vehicle and were left out.",
-            len(built.without_vehicle),
-        ) % {"count": len(built.without_vehicle)}
     locked.status = PlanStatus.DONE
     locked.progress = 100
-    locked.message = message[:300]
+    locked.message = plan_summary(locked, without_vehicle=len(built.without_vehicle))
     locked.total_distance_m = result.total_distance_m if result else 0
     locked.total_duration_s = result.total_duration_s if result else 0
     locked.finished_at = timezone.now()
     locked.save()
+
+
+def plan_summary(plan: RoutePlan, *, without_vehicle: int) -> str:
+    """The plan's one-line result, counted from its stops as they stand."""
+    counts = RouteStop.objects.filter(plan=plan).aggregate(
+        total=Count("pk"),
+        placed=Count("pk", filter=Q(courier__isnull=False)),
+        couriers=Count("courier", distinct=True),
+    )
+    if not counts["total"]:
+        message = _("No open orders start in this slot.")
+    else:
+        message = _("%(placed)s of %(total)s orders placed on %(couriers)s couriers.") % counts
+    if without_vehicle:
+        message += " " + ngettext(
+            "%(count)s courier on shift has no vehicle and was left out.",
+            "%(count)s couriers on shift have no vehicle and were left out.",
+            without_vehicle,
+        ) % {"count": without_vehicle}
+    return message[:300]
+
+
+def _drop_reason(reason: str, problem: PlanningProblem, stop_id: str) -> str:
+    """The planner's reason, told apart when the window lies outside everyone's hours."""
+    if reason == TIME_WINDOW and not _anyone_works_during(problem, problem.stop(stop_id).window):
+        return OUT_OF_HOURS
+    return reason
+
+
+def _anyone_works_during(problem: PlanningProblem, window: TimeWindow) -> bool:
+    """Some courier's shift overlaps the window while the depot is open."""
+    depot = problem.depot
+    start = max(window.start_s, depot.open_s)
+    end = min(window.end_s, depot.close_s)
+    return any(
+        max(start, vehicle.shift_start_s) <= min(end, vehicle.shift_end_s)
+        for vehicle in problem.vehicles
+    )
 
 
 def _route_fields(
@@ -743,7 +778,14 @@ def route_stop_move(
         target.insert(index, stop)
         stop.courier = courier
         stop.dropped_reason = ""
-    return _retime(locked, sequences, routes)
+    warnings = _retime(locked, sequences, routes)
+    without_vehicle = sum(
+        1 for s in plan_shifts(locked) if s.vehicle is None or not s.vehicle.is_active
+    )
+    with translation.override(_language(locked)):
+        locked.message = plan_summary(locked, without_vehicle=without_vehicle)
+    locked.save(update_fields=["message"])
+    return warnings
 
 
 def _retime(
@@ -839,6 +881,70 @@ def _retime(
     plan.total_duration_s = sum(s for _d, s in totals)
     plan.save(update_fields=["total_distance_m", "total_duration_s"])
     return warnings
+
+
+# --- orders dispatched after publishing -------------------------------------------------
+
+
+def published_route_for(*, order: Order, courier: StaffMember) -> CourierRoute | None:
+    """The courier's route in the published plan of the order's depot, day and slot."""
+    if order.depot_id is None:
+        return None
+    start = timezone.localtime(order.window_start)
+    return (
+        CourierRoute.objects.select_related("plan__depot")
+        .filter(
+            courier_id=courier.pk,
+            plan__status=PlanStatus.PUBLISHED,
+            plan__depot_id=order.depot_id,
+            plan__date=start.date(),
+            plan__slot_start__lte=start.time(),
+        )
+        .filter(Q(plan__slot_end__gt=start.time()) | Q(plan__slot_end__gte=END_OF_DAY))
+        .first()
+    )
+
+
+@transaction.atomic
+def published_route_insert(
+    *, route: CourierRoute, order: Order, following_order_ids: Sequence[int] = ()
+) -> RouteStop | None:
+    """Put an order just given to the courier into his published route and time it.
+
+    The stop goes before the first of ``following_order_ids`` (the orders that come
+    after it in his route, as dispatch's insertion put it) that the plan holds, else
+    at the end. The route is timed again with every stop pinned, and the ETAs are set
+    as publishing sets them. Returns None when the plan changed meanwhile or the
+    courier's shift is gone (the assignment stands; the order simply has no place).
+    """
+    plan = RoutePlan.objects.select_for_update().select_related("depot").get(pk=route.plan_id)
+    if plan.status != PlanStatus.PUBLISHED:
+        return None
+    sequence = list(
+        RouteStop.objects.filter(plan=plan, courier_id=route.courier_id)
+        .exclude(order_id=order.pk)
+        .order_by("trip", "sequence")
+    )
+    stop = RouteStop.objects.filter(plan=plan, order_id=order.pk).first() or RouteStop(
+        plan=plan, order=order
+    )
+    stop.courier_id, stop.dropped_reason = route.courier_id, ""
+    placed = {row.order_id: index for index, row in enumerate(sequence)}
+    index = next((placed[i] for i in following_order_ids if i in placed), len(sequence))
+    sequence.insert(index, stop)
+    try:
+        with transaction.atomic():
+            stop.save()
+            _retime(plan, {route.courier_id: sequence}, {route.courier_id: route})
+    except PlanningError:
+        return None
+    order_eta_set(
+        company_id=plan.company_id,
+        etas=[Eta(row.order_id, *eta_window(row.arrival_at)) for row in sequence if row.arrival_at],
+    )
+    if plan.date == timezone.localdate():
+        courier_etas_refresh(courier=route.courier)
+    return stop
 
 
 # --- publishing -------------------------------------------------------------------------

@@ -17,8 +17,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.fleet.forms.board import BoardActionForm
-from apps.fleet.selectors.board import Board, BoardCourier, BoardOrder, board_get
+from apps.fleet.selectors.board import (
+    Board,
+    BoardCourier,
+    BoardOrder,
+    assignment_warnings,
+    board_get,
+)
 from apps.fleet.views.setup import chosen_depot, company_of
+from apps.orders.models import Order
 from apps.orders.services.lifecycle import Actor, order_assign, order_unassign
 from apps.org.access import section_required
 from apps.org.models import Depot
@@ -160,36 +167,46 @@ def board_assign(request: HttpRequest) -> HttpResponse:
         return back
     data = form.cleaned_data
     actor = Actor(user=request.user)
-    done, refused = 0, []
+    done: list[Order] = []
+    refused = []
     for order in data["orders"]:
         try:
             if data["action"] == BoardActionForm.ASSIGN:
                 order_assign(order=order, courier=data["courier"], actor=actor)
             else:
                 order_unassign(order=order, actor=actor)
-            done += 1
+            done.append(order)
         except ValidationError as error:
             refused.append((order.number, " ".join(error.messages)))
+    _report(request, data, done, refused)
+    return back
+
+
+def _report(
+    request: HttpRequest, data: dict[str, Any], done: list[Order], refused: list[tuple[str, str]]
+) -> None:
+    count = len(done)
     if done and data["action"] == BoardActionForm.ASSIGN:
         messages.success(
             request,
             ngettext(
                 "%(count)d order assigned to %(courier)s.",
                 "%(count)d orders assigned to %(courier)s.",
-                done,
+                count,
             )
-            % {"count": done, "courier": data["courier"].user.display_name},
+            % {"count": count, "courier": data["courier"].user.display_name},
         )
+        for warning in assignment_warnings(orders=done, courier=data["courier"]):
+            messages.warning(request, warning)
     elif done:
         messages.success(
             request,
             ngettext(
                 "%(count)d order is back in the pool.",
                 "%(count)d orders are back in the pool.",
-                done,
+                count,
             )
-            % {"count": done},
+            % {"count": count},
         )
     for number, reason in refused:
         messages.error(request, _("%(number)s: %(error)s") % {"number": number, "error": reason})
-    return back

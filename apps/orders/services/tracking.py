@@ -1,4 +1,4 @@
-"""Staff actions on an order's public tracking link: revoke it, or issue a new one."""
+"""Notes in an order's history, and staff actions on its public tracking link (revoke, renew)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from apps.orders.models import Order, OrderEvent, new_tracking_token
 from apps.orders.services.lifecycle import Actor, order_lock
 
 
-def _log(order: Order, actor: Actor, note: str) -> None:
-    OrderEvent.objects.create(
+def order_note_add(*, order: Order, actor: Actor, note: str) -> OrderEvent:
+    """A line in the order's history that changes nothing else (the status stays as it is)."""
+    return OrderEvent.objects.create(
         company_id=order.company_id,
         order=order,
         actor=actor.user,
@@ -30,7 +31,7 @@ def order_tracking_revoke(*, order: Order, actor: Actor) -> Order:
     if locked.tracking_revoked_at is None:
         locked.tracking_revoked_at = timezone.now()
         locked.save(update_fields=["tracking_revoked_at"])
-        _log(locked, actor, _("Tracking link revoked"))
+        order_note_add(order=locked, actor=actor, note=_("Tracking link revoked"))
     return locked
 
 
@@ -41,5 +42,5 @@ def order_tracking_renew(*, order: Order, actor: Actor) -> Order:
     locked.tracking_token = new_tracking_token()
     locked.tracking_revoked_at = None
     locked.save(update_fields=["tracking_token", "tracking_revoked_at"])
-    _log(locked, actor, _("New tracking link issued"))
+    order_note_add(order=locked, actor=actor, note=_("New tracking link issued"))
     return locked
