@@ -70,7 +70,7 @@ INTENT_BY_METHOD = {
 }
 
 
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
+def day_at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
@@ -84,7 +84,7 @@ def seed(world: DemoWorld) -> None:
     told = _history(company, actor, rng)
     troubles = _troubles(company, actor, rng, world.today)
     today = _today(company, actor, rng, world.today)
-    _history_messages_sent(company, world.today)
+    history_messages_sent(company, world.today)
     _api_client(company, world)
     world.log(
         f"orders: {told} delivered from the books, {troubles} failed or cancelled, {today} in today's pool"
@@ -211,14 +211,14 @@ def _troubles(company: Company, actor: Actor, rng: random.Random, today: date) -
     made = 0
     for index, customer in enumerate(_customers(company, 9, rng)):
         day = today - timedelta(days=1 + index)
-        taken = _at(day, 8, 30)
+        taken = day_at(day, 8, 30)
         with transaction.atomic():
             order = order_create(
                 company=company,
                 customer=customer,
                 lines=[LineRequest(water, rng.choice([1, 2]))],
-                window_start=_at(day, 10),
-                window_end=_at(day, 12),
+                window_start=day_at(day, 10),
+                window_end=day_at(day, 12),
                 channel=rng.choice(HISTORY_CHANNELS),
                 external_id=f"demo-trouble-{index}",
                 created_by=actor.user,
@@ -231,10 +231,16 @@ def _troubles(company: Company, actor: Actor, rng: random.Random, today: date) -
                 order = order_start_delivery(order=order, actor=actor)
                 order = order_fail(order=order, reason=fails[index], actor=actor, note="")
                 order = order_cancel(order=order, reason=CancelReason.NOT_REACHABLE, actor=actor)
-                moments = [taken, _at(day, 9), _at(day, 10), _at(day, 10, 40), _at(day, 16)]
+                moments = [
+                    taken,
+                    day_at(day, 9),
+                    day_at(day, 10),
+                    day_at(day, 10, 40),
+                    day_at(day, 16),
+                ]
             else:
                 order_cancel(order=order, reason=cancels[index - len(fails)], actor=actor)
-                moments = [taken, _at(day, 9, 5)]
+                moments = [taken, day_at(day, 9, 5)]
             _backdate(order, moments)
             Order.objects.filter(pk=order.pk).update(status_changed_at=moments[-1])
         made += 1
@@ -283,10 +289,10 @@ def _today(company: Company, actor: Actor, rng: random.Random, today: date) -> i
 def _today_window_start(fate: str, index: int, now: datetime, today: date) -> datetime:
     """Orders still to deliver lie ahead; those already done or given up had their window earlier."""
     if fate in ("delivered", "failed"):
-        return max(_at(today, 6), now - timedelta(hours=2, minutes=30)) + timedelta(
+        return max(day_at(today, 6), now - timedelta(hours=2, minutes=30)) + timedelta(
             minutes=20 * (index % 4)
         )
-    return max(now, _at(today, 8)) + timedelta(minutes=30 * (index % 8))
+    return max(now, day_at(today, 8)) + timedelta(minutes=30 * (index % 8))
 
 
 @transaction.atomic
@@ -337,8 +343,8 @@ def _api_client(company: Company, world: DemoWorld) -> None:
     world.log(f"orders: API client “{MINI_PROGRAM}”, token {token} (shown only now)")
 
 
-def _history_messages_sent(company: Company, today: date) -> None:
+def history_messages_sent(company: Company, today: date) -> None:
     """Messages about past days went out long ago (the demo has no sender running then)."""
     Notification.objects.filter(
-        company=company, status=NotificationStatus.PENDING, order__window_start__lt=_at(today, 0)
+        company=company, status=NotificationStatus.PENDING, order__window_start__lt=day_at(today, 0)
     ).update(status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=1)

@@ -1,5 +1,7 @@
 """Reports keep tables of their own: dashboard PDFs rendered by a job, and the nightly
-per-customer activity summary the Customers page reads instead of scanning every order."""
+customer summaries the Customers page reads instead of scanning every order: each customer's
+delivered orders per settled day and depot, running totals at each month's start, and each
+household's water/gas pace."""
 
 from __future__ import annotations
 
@@ -55,22 +57,67 @@ class DashboardPdf(CompanyScopedModel):
         return f"dashboard-{self.start:%Y%m%d}-{self.end:%Y%m%d}.pdf"
 
 
+class CustomerDay(CompanyScopedModel):
+    """One customer's delivered orders promised for one settled day at one depot."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    order_count = models.PositiveIntegerField(_("orders"))
+    spend_fen = models.BigIntegerField(_("spend"))
+
+    class Meta:
+        verbose_name = _("customer day")
+        verbose_name_plural = _("customer days")
+        indexes = [models.Index(fields=["company", "day"], name="reports_customer_day")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.day}"
+
+
+class CustomerTotals(CompanyScopedModel):
+    """One customer's delivered orders at one depot promised before ``before`` (the first
+    day of a month): the running totals a period is counted on from, one set per month."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    depot = models.ForeignKey(
+        Depot, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    before = models.DateField(_("orders counted before"))
+    first_order = models.DateField(_("first order"))
+    last_order = models.DateField(_("last order"))
+    order_count = models.PositiveIntegerField(_("orders"))
+    spend_fen = models.BigIntegerField(_("spend"))
+
+    class Meta:
+        verbose_name = _("customer totals")
+        verbose_name_plural = _("customer totals")
+        indexes = [models.Index(fields=["company", "before"], name="reports_customer_totals")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.before}"
+
+
 class CustomerActivity(CompanyScopedModel):
-    """One customer's delivered orders up to ``through`` and water/gas pace as of
-    ``runout_day``, rebuilt for the whole company by ``customer_activity_refresh``."""
+    """A water or gas household's pace as of ``runout_day``, rebuilt for the whole company by
+    ``customer_activity_refresh`` (households without an estimate have no row)."""
 
     customer = models.OneToOneField(
         Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
     )
-    through = models.DateField(_("orders counted through"))
-    first_order = models.DateField(_("first order"), null=True, blank=True)
-    last_order = models.DateField(_("last order"), null=True, blank=True)
-    order_count = models.PositiveIntegerField(_("orders"), default=0)
-    spend_fen = models.BigIntegerField(_("spend"), default=0)
     runout_day = models.DateField(_("run-out estimated on"))
-    last_delivery = models.DateField(_("last delivery"), null=True, blank=True)
-    days_per_unit = models.FloatField(_("days per unit"), null=True, blank=True)
-    runs_out_on = models.DateField(_("runs out on"), null=True, blank=True)
+    last_delivery = models.DateField(_("last delivery"))
+    last_depot = models.ForeignKey(
+        Depot, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    days_per_unit = models.FloatField(_("days per unit"))
+    runs_out_on = models.DateField(_("runs out on"))
     refreshed_at = models.DateTimeField(_("refreshed"))
 
     class Meta:
@@ -83,7 +130,9 @@ class CustomerActivity(CompanyScopedModel):
 
 
 class CustomerActivityRefresh(models.Model):
-    """When a company's customer activity summary was last rebuilt (absent: never)."""
+    """When a company's customer summaries were last brought up to date (absent: never):
+    ``CustomerDay`` rows hold every day up to ``through`` and ``CustomerTotals`` every month
+    start up to the day after it."""
 
     company = models.OneToOneField(
         Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company")

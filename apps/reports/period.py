@@ -14,6 +14,10 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
 @dataclass(frozen=True)
 class Period:
     start: date

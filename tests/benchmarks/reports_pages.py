@@ -8,9 +8,11 @@ about eight) over
 customers (default 20,000), one line each and a second line on one order in
 four, with failure and cancellation events. It prints the size used, how long
 the build took, the Customers page before the nightly customer activity summary
-exists and how long building that summary takes, then each page's median and
-worst time over a few rounds at its default period and at a month (with the
-summary built, as after the first night), and its number of queries.
+exists and how long building that summary takes (the first night, then the next
+night's incremental run), then each page's median and worst time over a few rounds
+at its default period, at the last month and at a month a year ago (with the
+summary built, as after the first night), the Customers, Couriers and Dashboard
+pages also for one depot, and each page's number of queries.
 
 On SQLite (no DATABASE_URL) it falls back to ``bulk_create`` and a small size.
 """
@@ -31,6 +33,8 @@ FAIL_REASONS = ["not_home", "not_home", "not_home", "phone_off", "wrong_address"
 CANCEL_REASONS = ["changed_mind", "duplicate", "no_stock", "out_of_area"]
 CHANNELS = ["phone"] * 5 + ["wechat"] * 3 + ["mini_program", "meituan", "eleme", "back_office"]
 PAYMENTS = ["cash"] * 3 + ["scan"] * 3 + ["tickets", "wallet", "credit"]
+# Pages also measured for one depot (the month and the year-ago month).
+DEPOT_CASES = {"customers", "couriers", "dashboard"}
 
 
 def sizes(vendor: str) -> tuple[int, int, int]:
@@ -47,10 +51,15 @@ def _rows(model: Any, objects: list[Any]) -> tuple[list[str], list[tuple[Any, ..
     fields = list(model._meta.concrete_fields)
     columns = [f.column for f in fields]
     rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)
-        for obj in objects
+        tuple(f.get_db_prep_save(_value(f, obj), connection) for f in fields) for obj in objects
     ]
     return columns, rows
+
+
+def _value(field: Any, obj: Any) -> Any:
+    """The field's value as set (an order's past creation moment), else as Django fills it."""
+    value = getattr(obj, field.attname)
+    return field.pre_save(obj, add=True) if value is None else value
 
 
 def copy_in(model: Any, objects: list[Any]) -> None:
@@ -271,6 +280,10 @@ def summarise(client: Any, company: Any) -> None:
     rows = customer_activity_refresh(company=company)
     figure(BENCH, "customer_activity_refresh_s", time.perf_counter() - started, "s")
     figure(BENCH, "customer_activity_rows", rows, "rows")
+    started = time.perf_counter()
+    rows = customer_activity_refresh(company=company)
+    figure(BENCH, "customer_activity_next_night_s", time.perf_counter() - started, "s")
+    figure(BENCH, "customer_activity_next_night_rows", rows, "rows")
 
 
 def main() -> None:
@@ -298,10 +311,15 @@ def main() -> None:
         courier = StaffMember.objects.filter(company=team.company, role="courier").first()
         yesterday = timezone.localdate() - timedelta(days=1)
         month = f"?start={yesterday - timedelta(days=29)}&end={yesterday}"
+        year_ago = yesterday - timedelta(days=365)
+        old_month = f"?start={year_ago - timedelta(days=29)}&end={year_ago}"
+        depot = f"&depot={courier.home_depot_id}" if courier else ""
+        cases = [("default", ""), ("month", month), ("year_ago", old_month)]
+        one_depot = [("month_depot", month + depot), ("year_ago_depot", old_month + depot)]
         for key in PAGES:
             args = [courier.pk] if key in OBJECT_PAGES and courier else []
             path = reverse("reports:index" if key == "dashboard" else f"reports:{key}", args=args)
-            for label, query in (("default", ""), ("month", month)):
+            for label, query in cases + (one_depot if key in DEPOT_CASES else []):
                 samples, queries = measure(client, path + query)
                 figure(BENCH, f"{key}_{label}_median_ms", median(samples), "ms")
                 figure(BENCH, f"{key}_{label}_max_ms", max(samples), "ms")

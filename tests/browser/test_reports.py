@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from apps.org.models import Role
+from apps.reports.services import customer_activity_refresh
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import PASSWORD
 from tests.reports.conftest import MONDAY, World, query, world
@@ -67,4 +68,13 @@ def test_the_owner_sees_tomorrows_demand_and_who_runs_out(
         f"{live_server.url}/reports/customers/?start={MONDAY - timedelta(days=29)}&end={MONDAY}"
     )
     assert page.locator("#segments tbody tr").count() == 6
+    assert page.locator("#unsummarised").is_visible()  # before the first nightly summary
     screenshot(page, "reports-customers")
+    customer_activity_refresh(company=world.company)
+    page.select_option("select[name=depot]", str(world.depot.pk))
+    page.locator(".report-filters button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert f"depot={world.depot.pk}" in page.url
+    assert page.locator("#unsummarised").count() == 0
+    assert world.depot.name in page.locator("h1").inner_text()
+    assert page.locator("#segments tbody tr").count() == 6

@@ -128,3 +128,23 @@ def test_without_rules_nobody_earns_commission(world: World) -> None:
     day_of_two_couriers(world)
     rows = courier_performance(company=world.company, period=Period(MONDAY, MONDAY))
     assert [r.commission_fen for r in rows] == [0, 0]
+
+
+def test_a_delivery_long_after_its_promised_day_counts_on_the_day_it_was_made(
+    world: World,
+) -> None:
+    late = world.order(MONDAY - timedelta(days=30), lines=[(world.water, 3, 1500)])
+    late.delivered_at = at(MONDAY, 15)
+    late.save(update_fields=["delivered_at"])
+    world.order(MONDAY - timedelta(days=30), courier=world.second_courier, depot=world.other_depot)
+    monday = courier_performance(company=world.company, period=Period(MONDAY, MONDAY))
+    assert [(r.courier, r.deliveries, r.units) for r in monday] == [
+        (world.courier, 1, 3),
+        (world.second_courier, 0, 0),
+    ]
+    promised_day = Period(MONDAY - timedelta(days=30), MONDAY - timedelta(days=30))
+    month_ago = courier_performance(company=world.company, period=promised_day)
+    assert [(r.courier, r.deliveries) for r in month_ago] == [
+        (world.second_courier, 1),
+        (world.courier, 0),
+    ]

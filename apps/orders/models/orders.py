@@ -192,6 +192,7 @@ class Order(CompanyScopedModel):
             models.Index(fields=["company", "window_start"], name="order_company_window"),
             models.Index(fields=["company", "status"], name="order_company_status"),
             models.Index(fields=["customer", "-created_at"], name="order_customer_recent"),
+            models.Index(fields=["company", "delivered_at"], name="order_company_delivered"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -2,14 +2,15 @@
 
 Deliveries, units and floors count orders delivered during the period (by the
 moment of delivery, as commission does); failures count failure events the
-courier recorded during the period. Every figure is one aggregate query over all
+courier recorded during the period. Deliveries are found through the orders' index on
+the moment of delivery, however long after its promised day an order was delivered. Every figure is one aggregate query over all
 couriers, so the ranking and the per-courier page ask a fixed number of queries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import (
@@ -42,8 +43,7 @@ from apps.org.models import Company, Role, StaffMember
 from apps.reports.period import Period
 from apps.reports.selectors.common import events_in, rate
 
-GPS_JUMP_M = 5000
-DELIVERY_SLACK_DAYS = 7  # an order delivered a week after its promised day is not counted  # a jump farther than this between two fixes is a bad fix, not driving
+GPS_JUMP_M = 5000  # a jump farther than this between two fixes is a bad fix, not driving
 
 
 @dataclass
@@ -93,9 +93,6 @@ def _delivered(company: Company, period: Period) -> QuerySet[Order]:
     orders = Order.objects.filter(
         company=company,
         status=OrderStatus.DELIVERED,
-        # The promised day bounds the scan (it is indexed); the delivery moment counts.
-        window_start__gte=period.since - timedelta(days=DELIVERY_SLACK_DAYS),
-        window_start__lt=period.until + timedelta(days=1),
         delivered_at__gte=period.since,
         delivered_at__lt=period.until,
         courier__isnull=False,

@@ -5,12 +5,16 @@ Segments are simple rules an owner can check by hand (see ``segment_of``). The
 run-out estimate uses each household's own pace (``apps.reports.forecast.run_out``).
 
 Scanning two years of orders and every household's deliveries on each view is too slow
-for a big station, so a nightly job (``customer_activity_refresh``) stores each
-customer's totals up to a few days ago and tonight's run-out estimates. The page adds
-the orders after the summary's last day and re-estimates only the households delivered
-to today, which gives the same figures as the full scan. A period ending before the
-summary, one depot, or a summary that was never built or is not from today (run-out)
-falls back to the full scan, so the figures are always right, only slower.
+for a big station, so a nightly job (``customer_activity_refresh``) keeps each customer's
+delivered orders per settled day and depot, running totals at the start of every month,
+and each household's pace as of that night. Any period and depot is then counted from the
+month's running totals, the settled days after them and, for the last days, the orders
+themselves, which gives the same figures as a full scan. The run-out list re-estimates only
+the households whose deliveries changed since the night. Before the first night the page
+counts from the orders (right, only slower) and says so.
+
+With one depot chosen, a customer's figures count that depot's orders, and the run-out
+list shows the households whose last delivery came from that depot, at their own pace.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,8 +32,13 @@ from apps.customers.models import Customer, CustomerPhone
 from apps.orders.models import Order, OrderLine, OrderStatus
 from apps.org.models import Company, Depot
 from apps.reports.forecast import Delivery, run_out
-from apps.reports.models import CustomerActivity, CustomerActivityRefresh
-from apps.reports.period import Period, start_of
+from apps.reports.models import (
+    CustomerActivity,
+    CustomerActivityRefresh,
+    CustomerDay,
+    CustomerTotals,
+)
+from apps.reports.period import Period, month_start, start_of
 
 SEGMENTS = ("champion", "loyal", "new", "at_risk", "lost", "occasional")
 LIST_LIMIT = 100
@@ -37,6 +46,8 @@ RUN_OUT_LOOKBACK_DAYS = 120
 RUN_OUT_CATEGORIES = (Category.WATER, Category.GAS)
 DORMANT_MIN_ORDERS = 3
 DORMANT_MIN_SILENCE_DAYS = 14
+# A pace summary older than this is not worth patching up: the page estimates afresh.
+RUN_OUT_SUMMARY_MAX_AGE_DAYS = 7
 
 
 @dataclass
@@ -86,12 +97,14 @@ class RunningOut:
     last_delivery: date
     days_per_unit: float
     runs_out_on: date
+    depot_id: int | None = None
     phone: str = ""
 
 
 @dataclass
 class CustomerReport:
     as_of: date
+    summarised: bool = True
     segments: dict[str, list[int]] = field(default_factory=dict)  # segment -> [customers, spend]
     new: int = 0
     returning: int = 0
@@ -152,54 +165,61 @@ def totals_by_customer(orders: QuerySet[Order]) -> dict[int, Totals]:
     }
 
 
-def _summary_totals(
-    company: Company, period: Period, summary: CustomerActivityRefresh
-) -> dict[int, Totals] | None:
-    """The nightly summary plus the days after it; None when the period ends before it."""
-    if period.end < summary.through:
-        return None
-    rows = list(
-        CustomerActivity.objects.filter(company=company, order_count__gt=0)
-        .order_by()
-        .values_list(
-            "through", "customer_id", "first_order", "last_order", "order_count", "spend_fen"
-        )
-    )
-    # The rows are one refresh's (one statement); they win over a marker read just before.
-    through = rows[0][0] if rows else summary.through
-    stored = {
-        customer_id: Totals(first=first, last=last, orders=orders, spend_fen=spend)
-        for _through, customer_id, first, last, orders, spend in rows
-        if first is not None and last is not None
+def _grouped_totals(
+    rows: QuerySet[CustomerTotals] | QuerySet[CustomerDay], *, first: str, last: str
+) -> dict[int, Totals]:
+    """One customer's stored rows (one a depot, or one a day and depot) added up."""
+    return {
+        customer_id: Totals(first_day, last_day, orders, spend)
+        for customer_id, first_day, last_day, orders, spend in rows.order_by()
+        .values("customer")
+        .annotate(first=Min(first), last=Max(last), n=Sum("order_count"), spend=Sum("spend_fen"))
+        .values_list("customer", "first", "last", "n", "spend")
     }
-    if period.end < through:
-        return None
-    recent = totals_by_customer(
-        delivered_orders(company, since=start_of(through + timedelta(days=1)), until=period.until)
+
+
+def _stored_totals(
+    company: Company, period: Period, summary: CustomerActivityRefresh
+) -> dict[int, Totals]:
+    """The running totals at the last month start before the period's end (or, for a period
+    that reaches the unsettled days, at the end of the settled ones), the settled days from
+    there, and the orders of the days the summary has not settled yet."""
+    settled_until = min(period.end, summary.through) + timedelta(days=1)
+    cut = settled_until if period.end >= summary.through else month_start(settled_until)
+    depot = {"depot": period.depot} if period.depot is not None else {}
+    totals = _grouped_totals(
+        CustomerTotals.objects.filter(company=company, before=cut, **depot),
+        first="first_order",
+        last="last_order",
     )
-    for customer_id, totals in recent.items():
-        stored[customer_id] = totals.plus(stored.get(customer_id))
-    return stored
+    days = CustomerDay.objects.filter(company=company, day__gte=cut, day__lt=settled_until, **depot)
+    later: dict[int, Totals] = {}
+    if period.end > summary.through:
+        later = totals_by_customer(
+            delivered_orders(
+                company,
+                since=start_of(summary.through + timedelta(days=1)),
+                until=period.until,
+                depot=period.depot,
+            )
+        )
+    for more in (_grouped_totals(days, first="day", last="day"), later):
+        for customer_id, extra in more.items():
+            totals[customer_id] = extra.plus(totals.get(customer_id))
+    return totals
 
 
 def _activities(
     company: Company, period: Period, summary: CustomerActivityRefresh | None
 ) -> list[Activity]:
-    """Every customer's delivered orders up to the period's end: from the nightly summary when
-    it covers the period, else one grouped scan of the orders."""
-    totals = None
-    if summary is not None and period.depot is None:
-        totals = _summary_totals(company, period, summary)
-    if totals is None:
+    """Every customer's delivered orders up to the period's end: from the summaries once
+    they exist, else one grouped scan of the orders."""
+    if summary is not None:
+        totals = _stored_totals(company, period, summary)
+    else:
         totals = totals_by_customer(
             delivered_orders(company, until=period.until, depot=period.depot)
         )
-    in_period = set(
-        delivered_orders(company, since=period.since, until=period.until, depot=period.depot)
-        .order_by()
-        .values_list("customer", flat=True)
-        .distinct()
-    )
     names = dict(Customer.objects.filter(company=company).order_by().values_list("pk", "name"))
     return [
         Activity(
@@ -209,7 +229,8 @@ def _activities(
             last=row.last,
             orders=row.orders,
             spend_fen=row.spend_fen,
-            in_period=int(customer_id in in_period),
+            # The last delivered order up to the period's end is inside it, or none is.
+            in_period=int(row.last >= period.start),
         )
         for customer_id, row in totals.items()
     ]
@@ -229,10 +250,10 @@ def customer_report(
     *, company: Company, period: Period, today: date | None = None
 ) -> CustomerReport:
     today = today or timezone.localdate()
-    report = CustomerReport(as_of=period.end)
+    summary = CustomerActivityRefresh.objects.filter(company=company).first()
+    report = CustomerReport(as_of=period.end, summarised=summary is not None)
     report.segments = {name: [0, 0] for name in SEGMENTS}
     as_of = period.end + timedelta(days=1)
-    summary = CustomerActivityRefresh.objects.filter(company=company).first()
     for activity in _activities(company, period, summary):
         segment = report.segments[segment_of(activity, as_of)]
         segment[0] += 1
@@ -257,36 +278,48 @@ def _promised_since(today: date) -> datetime:
     return start_of(today - timedelta(days=RUN_OUT_LOOKBACK_DAYS + 1))
 
 
-def household_lines(
-    company: Company, *, today: date, depot: Depot | None = None
-) -> QuerySet[OrderLine]:
+def household_lines(company: Company, *, today: date) -> QuerySet[OrderLine]:
     """Delivered water and gas over the run-out lookback, bounded by the promised day
     (indexed) and counted by the delivery day."""
-    lines = OrderLine.objects.filter(
+    return OrderLine.objects.filter(
         order__company=company,
         order__status=OrderStatus.DELIVERED,
         order__window_start__gte=_promised_since(today),
-        order__delivered_at__gte=start_of(today - timedelta(days=RUN_OUT_LOOKBACK_DAYS)),
+        order__delivered_at__gte=_lookback_since(today),
         product__category__in=RUN_OUT_CATEGORIES,
     )
-    if depot is not None:
-        lines = lines.filter(order__depot=depot)
-    return lines
+
+
+def _lookback_since(today: date) -> datetime:
+    return start_of(today - timedelta(days=RUN_OUT_LOOKBACK_DAYS))
 
 
 def household_estimates(lines: QuerySet[OrderLine]) -> dict[int, RunningOut]:
-    """Each household's run-out estimate from ``lines`` (households without one are left out)."""
+    """Each household's run-out estimate from ``lines`` (households without one are left out),
+    with the depot of its last delivery."""
     zone = timezone.get_current_timezone()
     deliveries: dict[int, list[Delivery]] = defaultdict(list)
     names: dict[int, str] = {}
-    for customer_id, name, day, units in (
+    latest: dict[int, tuple[datetime, int | None]] = {}
+    for customer_id, name, day, units, delivered_at, depot_id in (
         lines.annotate(day=TruncDate("order__delivered_at", tzinfo=zone))
         .order_by()
-        .values_list("order__customer", "order__customer__name", "day", "delivered_quantity")
+        .values_list(
+            "order__customer",
+            "order__customer__name",
+            "day",
+            "delivered_quantity",
+            "order__delivered_at",
+            "order__depot",
+        )
         .iterator(chunk_size=5000)
     ):
         deliveries[customer_id].append(Delivery(day, units or 0))
         names[customer_id] = name
+        if delivered_at is not None and (
+            customer_id not in latest or delivered_at > latest[customer_id][0]
+        ):
+            latest[customer_id] = (delivered_at, depot_id)
     estimates = {}
     for customer_id, history in deliveries.items():
         estimate = run_out(history)
@@ -297,40 +330,63 @@ def household_estimates(lines: QuerySet[OrderLine]) -> dict[int, RunningOut]:
                 last_delivery=estimate.last_delivery,
                 days_per_unit=estimate.days_per_unit,
                 runs_out_on=estimate.runs_out_on,
+                depot_id=latest[customer_id][1],
             )
     return estimates
 
 
-def _summary_estimates(
-    company: Company, today: date, due_from: date, due_until: date
-) -> dict[int, RunningOut]:
-    """Tonight's stored estimates due in the window, with today's deliveries worked in."""
-    delivered_today = set(
-        Order.objects.filter(
-            company=company,
-            status=OrderStatus.DELIVERED,
-            window_start__gte=_promised_since(today),
-            delivered_at__gte=start_of(today),
+def _households_changed_since(company: Company, *, night: date, today: date) -> list[int]:
+    """Households whose lookback today differs from the one estimated on ``night``: delivered
+    since, or with deliveries that have left the lookback since."""
+    changed = Q(delivered_at__gte=start_of(night))
+    if night < today:
+        changed |= Q(
+            delivered_at__gte=_lookback_since(night), delivered_at__lt=_lookback_since(today)
         )
-        .order_by()
-        .values_list("customer", flat=True)
+        changed |= Q(
+            window_start__gte=_promised_since(night), window_start__lt=_promised_since(today)
+        )
+    return sorted(
+        set(
+            Order.objects.filter(
+                changed,
+                company=company,
+                status=OrderStatus.DELIVERED,
+                window_start__gte=_promised_since(night),
+            )
+            .order_by()
+            .values_list("customer", flat=True)
+        )
     )
+
+
+def _summary_estimates(
+    company: Company, period: Period, today: date, night: date, due: tuple[date, date]
+) -> dict[int, RunningOut]:
+    """The estimates stored on ``night`` that are due, with the households whose deliveries
+    changed since estimated afresh."""
+    changed = _households_changed_since(company, night=night, today=today)
     # A literal list lets the database go by customer instead of scanning the lookback twice.
     fresh = household_estimates(
-        household_lines(company, today=today).filter(
-            order__customer__in=sorted(delivered_today) or [0]
-        )
+        household_lines(company, today=today).filter(order__customer__in=changed or [0])
     )
+    stored_rows = CustomerActivity.objects.filter(
+        company=company, runout_day=night, runs_out_on__range=due
+    )
+    if period.depot is not None:
+        stored_rows = stored_rows.filter(last_depot=period.depot)
+    estimated_afresh = set(changed)
     stored = {
-        customer_id: RunningOut(customer_id, name, last, pace, runs_out_on)
-        for customer_id, name, last, pace, runs_out_on in CustomerActivity.objects.filter(
-            company=company, runout_day=today, runs_out_on__range=(due_from, due_until)
+        customer_id: RunningOut(customer_id, name, last, pace, runs_out_on, depot_id)
+        for customer_id, name, last, pace, runs_out_on, depot_id in stored_rows.order_by().values_list(
+            "customer_id",
+            "customer__name",
+            "last_delivery",
+            "days_per_unit",
+            "runs_out_on",
+            "last_depot",
         )
-        .order_by()
-        .values_list(
-            "customer_id", "customer__name", "last_delivery", "days_per_unit", "runs_out_on"
-        )
-        if last is not None and pace is not None and runs_out_on is not None
+        if customer_id not in estimated_afresh
     }
     return {**stored, **fresh}
 
@@ -342,16 +398,20 @@ def running_out(
     today: date,
     summary: CustomerActivityRefresh | None = None,
 ) -> list[RunningOut]:
-    """Households whose water or gas runs out between three days ago and the day after tomorrow."""
+    """Households whose water or gas runs out between three days ago and the day after tomorrow
+    (with a depot chosen: whose last delivery came from it)."""
     due_from, due_until = today - timedelta(days=3), today + timedelta(days=2)
-    if summary is not None and summary.runout_day == today and period.depot is None:
-        estimates = _summary_estimates(company, today, due_from, due_until)
+    night = summary.runout_day if summary is not None else None
+    if night is not None and 0 <= (today - night).days <= RUN_OUT_SUMMARY_MAX_AGE_DAYS:
+        estimates = _summary_estimates(company, period, today, night, (due_from, due_until))
     else:
-        estimates = household_estimates(household_lines(company, today=today, depot=period.depot))
+        estimates = household_estimates(household_lines(company, today=today))
+    depot_id = period.depot.pk if period.depot is not None else None
     due = [
         replace(estimate, days_per_unit=round(estimate.days_per_unit, 1))
         for estimate in estimates.values()
         if due_from <= estimate.runs_out_on <= due_until
+        and (depot_id is None or estimate.depot_id == depot_id)
     ]
     due.sort(key=lambda r: (r.runs_out_on, r.customer_id))
     return due[:LIST_LIMIT]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.customers.models import Ticket
 from apps.customers.models.tickets import ACTIVE_STATUSES, TicketType
-from apps.ledger.models import Account, AccountKind, Lot
+from apps.ledger.models import Account, AccountKind, BalanceShard, Lot
 from apps.orders.models import OrderEvent, OrderLine, OrderStatus
 from apps.org.models import Company
 from apps.reports.period import Period
@@ -157,7 +157,7 @@ def daily_trend(*, company: Company, period: Period) -> list[DayPoint]:
 
 
 def liabilities(*, company: Company, period: Period | None = None) -> Liabilities:
-    """Balances now, straight from the ledger's accounts (two queries).
+    """Balances now, straight from the ledger's accounts and their shards (three queries).
 
     Customer balances belong to the whole company; with a depot chosen, courier cash
     counts only the couriers whose home is that depot.
@@ -173,6 +173,15 @@ def liabilities(*, company: Company, period: Period | None = None) -> Liabilitie
         .annotate(total=Sum("balance"), positive=Sum("balance", filter=Q(balance__gt=0)))
     ):
         sums[row["kind"]] = {"total": row["total"] or 0, "positive": row["positive"] or 0}
+    # The company's own pooled accounts keep part of their balance in shards.
+    for kind, shards_total in (
+        BalanceShard.objects.filter(account__in=accounts)
+        .order_by()
+        .values("account__kind")
+        .annotate(total=Sum("balance"))
+        .values_list("account__kind", "total")
+    ):
+        sums[kind]["total"] += shards_total or 0
     covered = Lot.objects.filter(
         company=company, account__kind=K.CONTAINERS, remaining_quantity__gt=0
     ).aggregate(n=Sum("remaining_quantity"))["n"]
