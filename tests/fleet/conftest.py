@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from apps.customers.models import Address
-from apps.fleet.models import Shift, ShiftStatus, Vehicle, VehicleKind
+from apps.fleet.models import RoutePlan, Shift, ShiftStatus, Vehicle, VehicleKind
 from apps.orders.models import Order
 from apps.orders.pricing import LineRequest
 from apps.org.models import StaffMember
@@ -113,6 +113,17 @@ class FleetWorld:
 
     def hours_from_now(self, hours: float) -> datetime:
         return timezone.now() + timedelta(hours=hours)
+
+    def whole_day_plan(self, **fields: Any) -> RoutePlan:
+        """A route plan of the depot for all of today (status, time limit… as given)."""
+        return RoutePlan.objects.create(
+            company=self.company,
+            depot=self.depot,
+            date=timezone.localdate(),
+            slot_start=time(0),
+            slot_end=time(23, 59),
+            **fields,
+        )
 
 
 def make_fleet_world(team: Team | None = None, *, couriers: int = 2) -> FleetWorld:

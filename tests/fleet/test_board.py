@@ -17,7 +17,6 @@ from apps.fleet.models import (
     CourierPosition,
     GrabOffer,
     PlanStatus,
-    RoutePlan,
     RouteStop,
     Shift,
     ShiftStatus,
@@ -131,14 +130,7 @@ def test_orders_of_another_depot_stay_off_the_board(fw: FleetWorld) -> None:
 def test_a_published_route_is_drawn_and_gives_the_next_stop(fw: FleetWorld) -> None:
     courier = fw.couriers[0]
     first, second, third = (fw.order_near() for _ in range(3))
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0, 0),
-        slot_end=time(23, 59),
-        status=PlanStatus.PUBLISHED,
-    )
+    plan = fw.whole_day_plan(status=PlanStatus.PUBLISHED)
     for sequence, (order, trip) in enumerate([(second, 1), (first, 1), (third, 2)]):
         RouteStop.objects.create(
             plan=plan, order=order, courier=courier, trip=trip, sequence=sequence
@@ -400,14 +392,7 @@ def test_an_order_the_published_plan_left_out_waits_in_the_pool_saying_why(
     courier = fw.couriers[0]
     order = fw.order_near(window=(fw.today_at(11), fw.today_at(13)))
     order_assign(order=order, courier=courier, actor=fw.dispatcher)
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0),
-        slot_end=time(23, 59),
-        time_limit_s=1,
-    )
+    plan = fw.whole_day_plan(time_limit_s=1)
     plan = route_plan_compute(plan_id=plan.pk)
     stop = RouteStop.objects.get(plan=plan, order=order)
     route_stop_move(plan=plan, stop=stop, courier=None, position=1)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from apps.fleet.models import PlanStatus, RoutePlan, RouteStop
+from apps.fleet.models import PlanStatus, RouteStop
 from apps.orders.models import Order
 from apps.orders.services.lifecycle import order_assign, order_start_delivery
 from apps.org.models import StaffMember
@@ -30,14 +27,7 @@ def test_routed_orders_come_in_planned_order_then_the_others(fw: FleetWorld) -> 
     first, second, unplanned = (_assigned(fw, courier) for _ in range(3))
     order_start_delivery(order=second, actor=fw.dispatcher)
     not_his = _assigned(fw, other)
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0),
-        slot_end=time(23, 59),
-        status=PlanStatus.PUBLISHED,
-    )
+    plan = fw.whole_day_plan(status=PlanStatus.PUBLISHED)
     RouteStop.objects.create(plan=plan, order=second, courier=courier, trip=1, sequence=1)
     RouteStop.objects.create(plan=plan, order=first, courier=courier, trip=1, sequence=2)
 

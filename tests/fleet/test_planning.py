@@ -97,6 +97,16 @@ class SpyProvider:
 # --- the problem from the database -----------------------------------------------------
 
 
+def _whole_day_plan_for_an_order(
+    fw: FleetWorld, window_start: datetime, window_end: datetime, **fields: Any
+) -> tuple[RoutePlan, Order]:
+    """An order promised between the two times today, and a plan for the whole day."""
+    order = fw.order_near()
+    # Taken earlier in the day: the window is set behind the services' "not in the past" check.
+    Order.objects.filter(pk=order.pk).update(window_start=window_start, window_end=window_end)
+    return fw.whole_day_plan(**fields), order
+
+
 def test_demand_is_load_units_times_quantity_rounded_up_and_service_time_counts_the_stairs(
     fw: FleetWorld,
 ) -> None:
@@ -225,18 +235,7 @@ def test_today_no_route_starts_in_the_past_and_a_courier_on_shift_starts_where_h
         recorded_at=now - timedelta(minutes=5),
     )
     Shift.objects.filter(courier=fw.couriers[1]).update(break_minutes=60)
-    # Taken earlier in the day: the window is set behind the services' "not in the past" check.
-    order = fw.order_near()
-    Order.objects.filter(pk=order.pk).update(
-        window_start=fw.today_at(11), window_end=fw.today_at(13)
-    )
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0),
-        slot_end=time(23, 59),
-    )
+    plan, _order = _whole_day_plan_for_an_order(fw, fw.today_at(11), fw.today_at(13))
     built = planning_problem_build(plan=plan, now=now)
 
     assert built.problem is not None
@@ -259,17 +258,7 @@ def test_a_courier_on_break_is_planned_from_the_end_of_his_break_and_takes_no_se
         status=ShiftStatus.BREAK, break_started_at=now - timedelta(minutes=15)
     )
     Shift.objects.filter(courier=rested).update(break_started_at=fw.today_at(11))
-    order = fw.order_near()
-    Order.objects.filter(pk=order.pk).update(
-        window_start=fw.today_at(12), window_end=fw.today_at(14)
-    )
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0),
-        slot_end=time(23, 59),
-    )
+    plan, _order = _whole_day_plan_for_an_order(fw, fw.today_at(12), fw.today_at(14))
 
     built = planning_problem_build(plan=plan, now=now)
 
@@ -287,17 +276,8 @@ def test_late_in_the_day_a_break_already_past_is_left_out_and_the_plan_still_com
     Shift.objects.filter(company=fw.company).update(
         starts_at=time(8), ends_at=time(18), break_minutes=60
     )
-    order = fw.order_near()
-    Order.objects.filter(pk=order.pk).update(
-        window_start=fw.today_at(15), window_end=fw.today_at(17, 30)
-    )
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0),
-        slot_end=time(23, 59),
-        time_limit_s=1,
+    plan, order = _whole_day_plan_for_an_order(
+        fw, fw.today_at(15), fw.today_at(17, 30), time_limit_s=1
     )
     afternoon = fw.today_at(15, 40)
     built = planning_problem_build(plan=plan, now=afternoon)

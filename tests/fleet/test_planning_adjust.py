@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -162,14 +162,7 @@ def published_today(fw: FleetWorld, count: int = 3) -> tuple[RoutePlan, list[Rou
     """A published plan for today with hand-set times: stops every 20 minutes from now."""
     now = timezone.now()
     courier = fw.couriers[0]
-    plan = RoutePlan.objects.create(
-        company=fw.company,
-        depot=fw.depot,
-        date=timezone.localdate(),
-        slot_start=time(0, 0),
-        slot_end=time(23, 59),
-        status=PlanStatus.PUBLISHED,
-    )
+    plan = fw.whole_day_plan(status=PlanStatus.PUBLISHED)
     CourierRoute.objects.create(plan=plan, courier=courier, vehicle=fw.vehicles[0], starts_at=now)
     stops = []
     for n in range(count):

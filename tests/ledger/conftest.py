@@ -86,3 +86,20 @@ def sqlite_guards_on() -> None:
     """Transactional tests lift the SQLite triggers after themselves; put them back."""
     if connection.vendor == "sqlite":
         guards.install(connection)
+
+
+def stock_up(world: World, quantity: int, *, load: int | None = None) -> None:
+    """Goods into the depot, and ``load`` of them (all by default) onto the courier's vehicle."""
+    from apps.ledger import services
+
+    services.stock_receive(
+        company=world.company, key="in", depot=world.depot, product=world.water, quantity=quantity
+    )
+    services.stock_load(
+        company=world.company,
+        key="load",
+        depot=world.depot,
+        courier=world.courier,
+        product=world.water,
+        quantity=quantity if load is None else load,
+    )

@@ -12,7 +12,7 @@ from apps.ledger.errors import LedgerError
 from apps.ledger.models import Account, AccountKind, Discrepancy, DiscrepancyStatus
 from apps.ledger.services import Line, Method, Payment
 from apps.ledger.verify import ledger_verify
-from tests.ledger.conftest import World
+from tests.ledger.conftest import World, stock_up
 
 pytestmark = pytest.mark.django_db
 K = AccountKind
@@ -23,18 +23,8 @@ def _balance(world: World, kind: str, **owner: object) -> int:
     return account.display_balance if account else 0
 
 
-def _stock_up(world: World, quantity: int = 50) -> None:
-    services.stock_receive(
-        company=world.company, key="in", depot=world.depot, product=world.water, quantity=quantity
-    )
-    services.stock_load(
-        company=world.company,
-        key="load",
-        depot=world.depot,
-        courier=world.courier,
-        product=world.water,
-        quantity=quantity,
-    )
+def _stock_up(world: World) -> None:
+    stock_up(world, 50)
 
 
 def test_selling_a_ticket_book_credits_tickets_and_the_liability(world: World) -> None:

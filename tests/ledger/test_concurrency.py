@@ -10,7 +10,7 @@ from apps.ledger.models import Account, AccountKind, Transaction
 from apps.ledger.services import Method
 from apps.ledger.verify import ledger_verify
 from tests.concurrency import race, require_postgres
-from tests.ledger.conftest import World, make_world
+from tests.ledger.conftest import World, make_world, stock_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -107,17 +107,7 @@ def test_concurrent_settlements_in_crossing_order_do_not_deadlock(pg_world: Worl
             amount_fen=100000,
             method=Method.CASH,
         )
-    services.stock_receive(
-        company=world.company, key="in", depot=world.depot, product=world.water, quantity=100
-    )
-    services.stock_load(
-        company=world.company,
-        key="load",
-        depot=world.depot,
-        courier=world.courier,
-        product=world.water,
-        quantity=100,
-    )
+    stock_up(world, 100)
 
     def settle(index: int) -> Transaction:
         customer = (world.customer, other)[index % 2]

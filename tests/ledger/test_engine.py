@@ -14,7 +14,7 @@ from apps.ledger.models import Account, AccountKind, Posting, Transaction, with_
 from apps.ledger.services import Line, Method, Payment
 from apps.ledger.verify import ledger_verify
 from tests.concurrency import require_postgres
-from tests.ledger.conftest import World, make_world
+from tests.ledger.conftest import World, make_world, stock_up
 
 K = AccountKind
 
@@ -28,17 +28,7 @@ REPEAT_QUERIES = 4
 
 
 def _stock_up(world: World) -> None:
-    services.stock_receive(
-        company=world.company, key="in", depot=world.depot, product=world.water, quantity=20
-    )
-    services.stock_load(
-        company=world.company,
-        key="load",
-        depot=world.depot,
-        courier=world.courier,
-        product=world.water,
-        quantity=20,
-    )
+    stock_up(world, 20)
     services.wallet_top_up(
         company=world.company,
         key="seed",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -19,7 +21,7 @@ from apps.ledger.verify import ledger_verify
 from apps.org.models import Role, StaffMember
 from tests.concurrency import require_postgres
 from tests.factories import StaffFactory
-from tests.ledger.conftest import World, make_customer, make_world
+from tests.ledger.conftest import World, make_customer, make_world, stock_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 K = AccountKind
@@ -29,17 +31,7 @@ K = AccountKind
 def pg_world(lifted_sqlite_guards: None) -> World:
     require_postgres()
     world = make_world()
-    services.stock_receive(
-        company=world.company, key="in", depot=world.depot, product=world.water, quantity=50
-    )
-    services.stock_load(
-        company=world.company,
-        key="load",
-        depot=world.depot,
-        courier=world.courier,
-        product=world.water,
-        quantity=40,
-    )
+    stock_up(world, 50, load=40)
     return world
 
 
@@ -78,32 +70,39 @@ def _revenue(world: World) -> Account:
     return Account.objects.get(company=world.company, kind=K.REVENUE)
 
 
-def test_a_settlement_does_not_wait_for_another_one_holding_the_revenue(pg_world: World) -> None:
-    world = pg_world
-    _settle(world, "first")  # the pooled accounts and their shards exist from here on
-    other_courier = _second_courier(world)
+@contextmanager
+def _held_elsewhere(hold: Callable[[], object]) -> Iterator[None]:
+    """Run ``hold`` in a transaction on another connection and keep it open meanwhile."""
     holding = threading.Event()
     release = threading.Event()
 
-    def slow_settlement() -> None:
+    def keep_open() -> None:
         try:
             with transaction.atomic():
-                _settle(world, "slow")
+                hold()
                 holding.set()
                 release.wait(10)
         finally:
             connections.close_all()
 
-    slow = threading.Thread(target=slow_settlement)
-    slow.start()
+    holder = threading.Thread(target=keep_open)
+    holder.start()
     try:
         assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_a_settlement_does_not_wait_for_another_one_holding_the_revenue(pg_world: World) -> None:
+    world = pg_world
+    _settle(world, "first")  # the pooled accounts and their shards exist from here on
+    other_courier = _second_courier(world)
+    with _held_elsewhere(lambda: _settle(world, "slow")):
         started = time.monotonic()
         _settle(world, "quick", customer_code="QUICK1", courier=other_courier)
         waited = time.monotonic() - started
-    finally:
-        release.set()
-        slow.join(10)
     assert waited < 2, f"the second settlement waited {waited:.1f} s for the first"
     assert _revenue(world).display_balance == 3 * 1200
     assert ledger_verify(company=world.company) == []
@@ -114,27 +113,10 @@ def test_when_every_shard_is_busy_the_posting_goes_to_the_account_row(pg_world: 
     _settle(world, "first")
     revenue = _revenue(world)
     row_before = revenue.balance
-    locked = threading.Event()
-    release = threading.Event()
-
-    def hold_every_shard() -> None:
-        try:
-            with transaction.atomic():
-                shards = BalanceShard.objects.select_for_update().filter(account=revenue)
-                assert len(list(shards)) > 1
-                locked.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_every_shard)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    every_shard = BalanceShard.objects.select_for_update().filter(account=revenue)
+    assert every_shard.count() > 1
+    with _held_elsewhere(lambda: list(every_shard)):
         _settle(world, "second", customer_code="BUSY1")
-    finally:
-        release.set()
-        holder.join(10)
     revenue.refresh_from_db()
     assert revenue.balance * revenue.normal == row_before * revenue.normal + 1200
     assert revenue.display_balance == 2 * 1200
