@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
-from apps.core.demo import DemoWorld
+from apps.core.demo import DemoWorld, queued_jobs_drop
 from apps.fleet.demo_courier import seed_courier_days
 from apps.fleet.demo_planning import seed_fleet_routes
 from apps.fleet.models import (
@@ -163,3 +164,17 @@ def _positions(company: Company, couriers: list[StaffMember], today: date) -> in
 def _between(start: Decimal, end: Decimal | None, share: Decimal) -> Decimal:
     end = start if end is None else end
     return (start + (end - start) * share).quantize(Decimal("0.000001"))
+
+
+def tidy_queue(world: DemoWorld) -> None:
+    """The history's orders were assigned as they were made: their queued dispatch has nothing to do."""
+
+    def still_waiting(ids: set[Any]) -> set[Any]:
+        return set(
+            Order.objects.filter(pk__in=ids, status=OrderStatus.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+
+    dropped = queued_jobs_drop("apps.fleet.tasks_dispatch.order_dispatch", needed=still_waiting)
+    world.log(f"fleet: {dropped} queued dispatches of orders already assigned dropped")

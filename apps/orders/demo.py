@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.demo import DemoWorld
+from apps.core.demo import DemoWorld, queued_jobs_drop
 from apps.customers.models import Customer
 from apps.ledger.models import Transaction, TransactionKind
 from apps.orders.models import (
@@ -348,3 +348,17 @@ def history_messages_sent(company: Company, today: date) -> None:
     Notification.objects.filter(
         company=company, status=NotificationStatus.PENDING, order__window_start__lt=day_at(today, 0)
     ).update(status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=1)
+
+
+def tidy_queue(world: DemoWorld) -> None:
+    """Messages about the demo's history were marked sent (or skipped): their queued sends have nothing to do."""
+
+    def still_pending(ids: set[Any]) -> set[Any]:
+        return set(
+            Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+
+    dropped = queued_jobs_drop("apps.orders.tasks.notification_send", needed=still_pending)
+    world.log(f"orders: {dropped} queued sends of messages no longer waiting dropped")

@@ -42,11 +42,17 @@ class Command(BaseCommand):
 
     def _seed(self) -> None:
         world = DemoWorld(today=timezone.localdate(), log=self.stdout.write)
+        modules = [
+            module
+            for module in map(_demo_module, (a.name for a in apps.get_app_configs()))
+            if module is not None
+        ]
         with transaction.atomic():
-            for app_config in apps.get_app_configs():
-                seed_module = _demo_module(app_config.name)
-                if seed_module is not None:
-                    seed_module.seed(world)
+            for seed_module in modules:
+                seed_module.seed(world)
+        for seed_module in modules:
+            if hasattr(seed_module, "tidy_queue"):
+                seed_module.tidy_queue(world)
 
     def _print_logins(self) -> None:
         logins = demo_logins()
