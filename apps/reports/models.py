@@ -57,8 +57,8 @@ class DashboardPdf(CompanyScopedModel):
         return f"dashboard-{self.start:%Y%m%d}-{self.end:%Y%m%d}.pdf"
 
 
-class CustomerDay(CompanyScopedModel):
-    """One customer's delivered orders promised for one settled day at one depot."""
+class CustomerTally(CompanyScopedModel):
+    """A customer's delivered orders and spend at one depot (the summaries' common part)."""
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
@@ -66,9 +66,17 @@ class CustomerDay(CompanyScopedModel):
     depot = models.ForeignKey(
         Depot, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    day = models.DateField(_("day"))
     order_count = models.PositiveIntegerField(_("orders"))
     spend_fen = models.BigIntegerField(_("spend"))
+
+    class Meta:
+        abstract = True
+
+
+class CustomerDay(CustomerTally):
+    """One customer's delivered orders promised for one settled day at one depot."""
+
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("customer day")
@@ -79,21 +87,13 @@ class CustomerDay(CompanyScopedModel):
         return f"{self.customer_id} {self.day}"
 
 
-class CustomerTotals(CompanyScopedModel):
+class CustomerTotals(CustomerTally):
     """One customer's delivered orders at one depot promised before ``before`` (the first
     day of a month): the running totals a period is counted on from, one set per month."""
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
-    )
-    depot = models.ForeignKey(
-        Depot, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     before = models.DateField(_("orders counted before"))
     first_order = models.DateField(_("first order"))
     last_order = models.DateField(_("last order"))
-    order_count = models.PositiveIntegerField(_("orders"))
-    spend_fen = models.BigIntegerField(_("spend"))
 
     class Meta:
         verbose_name = _("customer totals")
