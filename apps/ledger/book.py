@@ -28,13 +28,15 @@ to the account rows. The SQL of each shape is built once per process.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,6 +248,28 @@ def _open_and_lock_sql(vendor: str, held: int, seen: int) -> str:
     )
 
 
+@contextmanager
+def _statement_cursor() -> Iterator[CursorWrapper]:
+    """A cursor for the engine's fixed statements.
+
+    On PostgreSQL it binds parameters on the server, so psycopg prepares each
+    statement once a connection has run it a few times (``prepare_threshold``)
+    and the server no longer parses and plans it on every posting.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(raw) as cursor:
+        yield cursor
+
+
 def _accounts_params(company: Company, held: Sequence[Ref], seen: Sequence[Ref]) -> list[Any]:
     params: list[Any] = []
     for refs in (held, seen):
@@ -283,7 +307,7 @@ def _accounts_read(
     if not held and not seen:
         return {}
     params = _accounts_params(company, held, seen)
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(_accounts_sql(connection.vendor, len(held), len(seen)), params)
         return _accounts(cursor.fetchall())
 
@@ -373,7 +397,7 @@ def open_and_lock(
     company = txn.company
     held, seen = _split(refs)
     values = [f.get_db_prep_save(f.pre_save(txn, True), connection) for f in _TRANSACTION_FIELDS]
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         if connection.vendor == "postgresql":
             params = values + _accounts_params(company, held, seen)
             cursor.execute(_open_and_lock_sql(connection.vendor, len(held), len(seen)), params)
@@ -552,7 +576,7 @@ def _store_in_one_statement(
     for account, amount in sharded:
         params += [account.held_shard_id, amount]
     params += [txn.company_id, txn.pk]
-    with connection.cursor() as cursor:
+    with _statement_cursor() as cursor:
         cursor.execute(_store_sql(connection.vendor, len(direct), len(sharded)), params)
         return dict(cursor.fetchall())
 

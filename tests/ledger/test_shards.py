@@ -143,3 +143,22 @@ def test_pooled_postings_keep_no_running_balance_and_verify_checks_the_shards(
     problems = ledger_verify(company=world.company)
     assert len(problems) == 1
     assert f"account #{revenue.pk}" in problems[0]
+
+
+def test_a_connection_prepares_the_posting_statements_once_and_keeps_posting_right(
+    pg_world: World,
+) -> None:
+    world = pg_world
+    for index in range(4):
+        _settle(world, f"stop-{index}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    # The statement that opens the transaction and locks, and the one that stores.
+    assert len(prepared) == 2
+    assert any('INSERT INTO "ledger_transaction"' in statement for statement in prepared)
+    assert any('INSERT INTO "ledger_posting"' in statement for statement in prepared)
+    assert _revenue(world).display_balance == 4 * 1200
+    assert _settle(world, "stop-0").pk == Transaction.objects.get(key="stop-0").pk
+    assert Transaction.objects.filter(company=world.company, key__startswith="stop-").count() == 4
+    assert ledger_verify(company=world.company) == []
