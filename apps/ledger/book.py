@@ -264,7 +264,8 @@ def _statement_cursor() -> Iterator[CursorWrapper]:
 
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+        # psycopg's own cursor class (Django's subclass of it); the stubs type it otherwise.
+        raw = cast(Any, ServerBindingCursor)(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(raw) as cursor:
         yield cursor
