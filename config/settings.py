@@ -104,10 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Queries stay bound on the client as Django does by default; the few fixed
-    # statements the ledger runs on every posting use a server-bound cursor, and
-    # those are prepared once a connection has run them this many times.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2
+    # Parameters are bound on the server, and psycopg prepares a statement once a
+    # connection has run it this many times: the statements a request runs on every
+    # order or posting are then neither parsed nor planned again. (A pooler in
+    # front of PostgreSQL must support prepared statements, as PgBouncer ≥ 1.21 does.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

@@ -20,7 +20,8 @@ that statement to the commit. Pooled postings keep no ``balance_after``.
 
 On PostgreSQL a settlement is ``BEGIN``, one statement that inserts the
 transaction and locks its accounts and shards, one statement that updates the
-balances and inserts the postings, and ``COMMIT``. SQLite (one writer at a time,
+balances and inserts the postings, and ``COMMIT``; both statements are prepared
+once per connection (see ``DATABASES`` in the settings). SQLite (one writer at a time,
 no row locks) runs the same steps in plainer statements and posts pooled moves
 to the account rows. The SQL of each shape is built once per process.
 """
@@ -28,15 +29,13 @@ to the account rows. The SQL of each shape is built once per process.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,29 +247,6 @@ def _open_and_lock_sql(vendor: str, held: int, seen: int) -> str:
     )
 
 
-@contextmanager
-def _statement_cursor() -> Iterator[CursorWrapper]:
-    """A cursor for the engine's fixed statements.
-
-    On PostgreSQL it binds parameters on the server, so psycopg prepares each
-    statement once a connection has run it a few times (``prepare_threshold``)
-    and the server no longer parses and plans it on every posting.
-    """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        # psycopg's own cursor class (Django's subclass of it); the stubs type it otherwise.
-        raw = cast(Any, ServerBindingCursor)(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(raw) as cursor:
-        yield cursor
-
-
 def _accounts_params(company: Company, held: Sequence[Ref], seen: Sequence[Ref]) -> list[Any]:
     params: list[Any] = []
     for refs in (held, seen):
@@ -308,7 +284,7 @@ def _accounts_read(
     if not held and not seen:
         return {}
     params = _accounts_params(company, held, seen)
-    with _statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_accounts_sql(connection.vendor, len(held), len(seen)), params)
         return _accounts(cursor.fetchall())
 
@@ -398,7 +374,7 @@ def open_and_lock(
     company = txn.company
     held, seen = _split(refs)
     values = [f.get_db_prep_save(f.pre_save(txn, True), connection) for f in _TRANSACTION_FIELDS]
-    with _statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             params = values + _accounts_params(company, held, seen)
             cursor.execute(_open_and_lock_sql(connection.vendor, len(held), len(seen)), params)
@@ -577,7 +553,7 @@ def _store_in_one_statement(
     for account, amount in sharded:
         params += [account.held_shard_id, amount]
     params += [txn.company_id, txn.pk]
-    with _statement_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_store_sql(connection.vendor, len(direct), len(sharded)), params)
         return dict(cursor.fetchall())
 
