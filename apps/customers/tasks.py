@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_q.tasks import async_task
+from apps.core.jobs import job_enqueue
 
 
 def geocode_address(address_id: int) -> None:
@@ -17,7 +17,7 @@ def geocode_address_later(*, address_id: int) -> None:
     With the ORM broker the queued job is a row written in the same transaction
     as the address: both commit, or neither does.
     """
-    async_task(
+    job_enqueue(
         "apps.customers.tasks.geocode_address",
         address_id,
         task_name=f"geocode-address-{address_id}",

@@ -22,8 +22,8 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
+from apps.core.jobs import job_enqueue
 from apps.customers.models import Customer
 from apps.ledger import selectors
 from apps.ledger.errors import LedgerError
@@ -147,7 +147,7 @@ def statement_data(*, customer: Customer, start: date, end: date) -> StatementDa
 
 
 def _enqueue(func: str, object_id: int, name: str) -> None:
-    async_task(func, object_id, task_name=name, timeout=JOB_TIMEOUT)
+    job_enqueue(func, object_id, task_name=name, timeout=JOB_TIMEOUT)
 
 
 @transaction.atomic

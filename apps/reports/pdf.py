@@ -9,8 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
+from apps.core.jobs import job_enqueue
 from apps.ledger.models import JobStatus
 from apps.ledger.pdf import CJK_FONT, html_to_pdf
 from apps.org.models import Company
@@ -41,7 +41,7 @@ def dashboard_pdf_request(
             created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         )
         transaction.on_commit(
-            lambda: async_task(
+            lambda: job_enqueue(
                 "apps.reports.tasks.dashboard_pdf_render",
                 pdf.pk,
                 task_name=f"reports-dashboard-pdf-{pdf.pk}",

@@ -103,9 +103,9 @@ def order_dispatch_enqueue(*, order_id: int, exclude_courier_ids: Sequence[int] 
     )
     if policy in (None, DispatchPolicy.MANUAL):
         return False
-    from django_q.tasks import async_task
+    from apps.core.jobs import job_enqueue
 
-    async_task(
+    job_enqueue(
         "apps.fleet.tasks_dispatch.order_dispatch",
         order_id,
         list(exclude_courier_ids),

@@ -38,8 +38,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django_q.tasks import async_task
 
+from apps.core.jobs import job_enqueue
 from apps.fleet.distances import distance_provider, speed_profile
 from apps.fleet.models import (
     CourierRoute,
@@ -403,7 +403,7 @@ def _expire_stale(*, depot: Depot, day: date, slot_start: time, slot_end: time) 
 
 
 def _enqueue(plan_id: int) -> None:
-    async_task(JOB, plan_id, task_name=f"route-plan-{plan_id}", timeout=JOB_TIMEOUT)
+    job_enqueue(JOB, plan_id, task_name=f"route-plan-{plan_id}", timeout=JOB_TIMEOUT)
 
 
 @transaction.atomic

@@ -197,9 +197,9 @@ def _skip_reason(customer: Customer, recipient: str, happened_at: datetime, now:
 
 
 def send_later(notification_id: int, dispatched: datetime | None = None) -> None:
-    from django_q.tasks import async_task
+    from apps.core.jobs import job_enqueue
 
-    async_task(
+    job_enqueue(
         "apps.orders.tasks.notification_send",
         notification_id,
         dispatched.isoformat() if dispatched else None,
