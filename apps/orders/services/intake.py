@@ -107,7 +107,6 @@ def _duplicate(order: Order) -> DuplicateExternalOrder:
     )
 
 
-@transaction.atomic
 def order_create(
     *,
     company: Company,
@@ -134,6 +133,11 @@ def order_create(
     the pool raises :class:`DuplicateExternalOrder` carrying the existing order.
     The order comes back with its lines (and their products) at hand, as if prefetched.
     ``order_settings``: the company's, when the caller has read them already.
+
+    Everything is checked before the first write, and the writes are one atomic
+    block. Nested in a caller's transaction, that block takes a savepoint only
+    for an order with an external id (callers catch :class:`DuplicateExternalOrder`
+    and carry on); any other failure rolls back the caller's transaction.
     """
     now = taken_at or timezone.now()
     external_id = external_id.strip()
@@ -175,16 +179,43 @@ def order_create(
         order.clean_fields(exclude=[f.name for f in Order._meta.fields if f.is_relation])
     except ValidationError as error:
         raise OrderError(error.error_dict) from None
+    with transaction.atomic(savepoint=bool(external_id)):
+        _order_write(
+            order,
+            quote,
+            now=now,
+            taken_at=taken_at,
+            actor_label=actor_label,
+            order_settings=order_settings,
+        )
+    return order
+
+
+def _order_insert(order: Order) -> None:
     try:
         # Only an external id taken meanwhile is answered (with that order); the savepoint
         # keeps the transaction usable for the answer. Any other failure rolls back anyway.
-        with transaction.atomic() if external_id else nullcontext():
+        with transaction.atomic() if order.external_id else nullcontext():
             order.save()
     except IntegrityError:
-        existing = _existing_external(company, channel, external_id)
+        existing = _existing_external(order.company, order.channel, order.external_id)
         if existing is None:
             raise
         raise _duplicate(existing) from None
+
+
+def _order_write(
+    order: Order,
+    quote: Quote,
+    *,
+    now: datetime,
+    taken_at: datetime | None,
+    actor_label: str,
+    order_settings: OrderSettings | None,
+) -> None:
+    """The new order's row, lines, first event, the customer's last order time and message."""
+    company, customer, created_by = order.company, order.customer, order.created_by
+    _order_insert(order)
     if taken_at is not None:
         Order.objects.filter(pk=order.pk).update(created_at=taken_at)
     lines_write(order, quote)
@@ -208,4 +239,3 @@ def order_create(
         order_settings=order_settings,
     )
     after_commit_status_changed(order, "", OrderStatus.PENDING)
-    return order
