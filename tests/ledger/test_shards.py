@@ -70,6 +70,13 @@ def _revenue(world: World) -> Account:
     return Account.objects.get(company=world.company, kind=K.REVENUE)
 
 
+def _stops_settled(world: World, count: int) -> Account:
+    """Settle ``count`` stops (keys stop-0, stop-1…); returns the company's revenue account."""
+    for index in range(count):
+        _settle(world, f"stop-{index}")
+    return _revenue(world)
+
+
 @contextmanager
 def _held_elsewhere(hold: Callable[[], object]) -> Iterator[None]:
     """Run ``hold`` in a transaction on another connection and keep it open meanwhile."""
@@ -127,9 +134,7 @@ def test_pooled_postings_keep_no_running_balance_and_verify_checks_the_shards(
     pg_world: World,
 ) -> None:
     world = pg_world
-    for index in range(3):
-        _settle(world, f"stop-{index}")
-    revenue = _revenue(world)
+    revenue = _stops_settled(world, 3)
     postings = Posting.objects.filter(account=revenue)
     assert postings.count() == 3
     assert set(postings.values_list("balance_after", flat=True)) == {None}
@@ -149,8 +154,7 @@ def test_a_connection_prepares_the_posting_statements_once_and_keeps_posting_rig
     pg_world: World,
 ) -> None:
     world = pg_world
-    for index in range(4):
-        _settle(world, f"stop-{index}")
+    revenue = _stops_settled(world, 4)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
@@ -158,7 +162,7 @@ def test_a_connection_prepares_the_posting_statements_once_and_keeps_posting_rig
     opening = [s for s in prepared if 'INSERT INTO "ledger_transaction"' in s]
     storing = [s for s in prepared if 'INSERT INTO "ledger_posting"' in s]
     assert len(opening) == len(storing) == 1
-    assert _revenue(world).display_balance == 4 * 1200
+    assert revenue.display_balance == 4 * 1200
     assert _settle(world, "stop-0").pk == Transaction.objects.get(key="stop-0").pk
     assert Transaction.objects.filter(company=world.company, key__startswith="stop-").count() == 4
     assert ledger_verify(company=world.company) == []
