@@ -23,7 +23,8 @@ def api_client_for_token(token: str) -> ApiClient | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
     return (
-        ApiClient.objects.select_related("company")
+        # The order settings come along: taking an order reads them.
+        ApiClient.objects.select_related("company", "company__order_settings")
         .filter(
             token_hash=token_hash(token),
             is_active=True,

@@ -147,8 +147,15 @@ def _as_time(value: Any) -> time:
 
 
 def order_settings_for(company: Company) -> OrderSettings:
-    """The company's order settings (an unsaved row with the defaults when it has none)."""
-    row = OrderSettings.objects.filter(company=company).first() or OrderSettings(company=company)
+    """The company's order settings (an unsaved row with the defaults when it has none).
+
+    No query where they were read along with the company
+    (``select_related("company__order_settings")``).
+    """
+    try:
+        row = company.order_settings
+    except OrderSettings.DoesNotExist:
+        row = OrderSettings(company=company)
     row.quiet_hours_start = _as_time(row.quiet_hours_start)
     row.quiet_hours_end = _as_time(row.quiet_hours_end)
     return row

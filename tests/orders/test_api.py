@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.customers.models import Address, Customer, CustomerPhone
-from apps.orders.models import Order, OrderChannel, OrderEvent, OrderStatus
+from apps.orders.models import Order, OrderChannel, OrderEvent, OrderSettings, OrderStatus
 from apps.orders.services.clients import api_client_revoke
 from apps.org.models import Role
 from tests.conftest import Team
@@ -61,6 +61,20 @@ def test_without_a_window_the_order_is_for_as_soon_as_possible(api: ApiWorld) ->
     order = Order.objects.get(pk=data["id"])
     assert before <= order.window_start <= timezone.now()
     assert order.window_end - order.window_start == timedelta(minutes=120)
+
+
+@pytest.mark.usefixtures("working_hours")
+def test_as_soon_as_possible_follows_the_company_settings_read_with_the_client(
+    api: ApiWorld,
+) -> None:
+    settings = OrderSettings.objects.create(company=api.company, asap_minutes=45)
+    first = Order.objects.get(pk=api.post(ORDERS, api.order_body()).json()["id"])
+    settings.asap_minutes = 90
+    settings.save()
+    second = Order.objects.get(pk=api.post(ORDERS, api.order_body()).json()["id"])
+
+    assert first.window_end - first.window_start == timedelta(minutes=45)
+    assert second.window_end - second.window_start == timedelta(minutes=90)
 
 
 def test_it_takes_an_explicit_window_or_a_window_key(api: ApiWorld) -> None:
@@ -316,13 +330,13 @@ def test_taking_an_order_costs_a_fixed_number_of_queries(api: ApiWorld) -> None:
             assert api.post(ORDERS, body, key=key).status_code == 201
         return len(queries)
 
-    # The client; the customer with their addresses, the products, the order settings; the
-    # deposits already covered (ledger and earlier orders, in one statement); the order, its
-    # lines, its event, the customer's last order; the message's phone and the message; a
-    # savepoint set and released. The key adds one more savepoint, its claim and the stored
-    # answer.
-    assert count(api.order_body()) == count(larger) == 13
-    assert count(api.order_body(), key="one") == count(larger, key="two") == 17
+    # The client with its company's order settings; the customer with their addresses, the
+    # products; the deposits already covered (ledger and earlier orders, in one statement);
+    # the order, its lines, its event, the customer's last order; the message's phone and
+    # the message; a savepoint set and released. The key adds one more savepoint, its claim
+    # and the stored answer.
+    assert count(api.order_body()) == count(larger) == 12
+    assert count(api.order_body(), key="one") == count(larger, key="two") == 16
 
 
 def test_it_cancels_with_a_reason_and_a_second_cancel_is_a_conflict(api: ApiWorld) -> None:

@@ -314,7 +314,10 @@ class OrderSettings(models.Model):
     """Per-company order rules; a company without a row uses the defaults."""
 
     company = models.OneToOneField(
-        "org.Company", on_delete=models.CASCADE, related_name="+", verbose_name=_("company")
+        "org.Company",
+        on_delete=models.CASCADE,
+        related_name="order_settings",
+        verbose_name=_("company"),
     )
     quiet_hours_start = models.TimeField(_("quiet hours from"), default="21:00")
     quiet_hours_end = models.TimeField(_("quiet hours until"), default="08:00")
