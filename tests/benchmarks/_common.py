@@ -6,6 +6,7 @@ import json
 import os
 import statistics
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,20 @@ def percentile(samples: list[float], pct: float) -> float:
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def machine_speed(bench: str) -> None:
+    """Print how long a fixed pure-Python loop takes here and now (CPU time, ms).
+
+    This machine's cores are shared, and their speed changes from one minute to
+    the next; next to this figure, throughput and latency figures of different
+    runs can be compared.
+    """
+    started = time.process_time()
+    total = 0
+    for number in range(2_000_000):
+        total += number * number % 7
+    figure(bench, "machine_loop_cpu_ms", (time.process_time() - started) * 1000, "ms")
 
 
 def setup_django() -> None:

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from _common import figure, setup_django
+from _common import figure, machine_speed, setup_django
 
 BENCH = "ledger_posting"
 WORKERS = 4
@@ -98,6 +98,7 @@ def main() -> None:
             probe("probe")
         figure(BENCH, "settlement_queries_count", len(queries), "count")
         connections.close_all()
+        machine_speed(BENCH)
         context = multiprocessing.get_context("fork")
         barrier = context.Barrier(WORKERS + 1)
         cpu_seconds = context.Array("d", WORKERS)

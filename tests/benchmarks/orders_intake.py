@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, bench_database, figure, percentile, setup_django
+from _common import ROOT, bench_database, figure, machine_speed, percentile, setup_django
 
 BENCH = "orders_intake"
 RATE = float(os.environ.get("BENCH_RATE", "100"))
@@ -360,6 +360,7 @@ def main() -> None:
 
             # Warm up every worker (imports, translations, connections) before measuring.
             closed_loop(port, world["token"], an_order, WARM_UP_SECONDS)
+            machine_speed(BENCH)
             rng = random.Random(7)
             count = int(RATE * SECONDS)
             shots = order_shots(world, rng, time.monotonic() + 0.5, count)
