@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 DEMO_PASSWORD = "songda123"
 
@@ -44,12 +45,13 @@ def queued_jobs(func: str) -> dict[int, Any]:
 
 
 @transaction.atomic
-def queued_jobs_drop(func: str, *, needed: Callable[[set[Any]], set[Any]]) -> int:
-    """Drop the queued jobs of ``func`` whose first argument ``needed`` does not keep."""
+def queued_jobs_drop(func: str, *, waiting: QuerySet[Any]) -> int:
+    """Drop the queued jobs of ``func`` whose first argument is no row of ``waiting``
+    (the rows whose job still has something to do)."""
     from django_q.models import OrmQ
 
     jobs = queued_jobs(func)
-    keep = needed(set(jobs.values()))
+    keep = set(waiting.filter(pk__in=set(jobs.values())).values_list("pk", flat=True))
     idle = [pk for pk, argument in jobs.items() if argument not in keep]
     OrmQ.objects.filter(pk__in=idle).delete()
     return len(idle)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
@@ -168,13 +167,8 @@ def _between(start: Decimal, end: Decimal | None, share: Decimal) -> Decimal:
 
 def tidy_queue(world: DemoWorld) -> None:
     """The history's orders were assigned as they were made: their queued dispatch has nothing to do."""
-
-    def still_waiting(ids: set[Any]) -> set[Any]:
-        return set(
-            Order.objects.filter(pk__in=ids, status=OrderStatus.PENDING).values_list(
-                "pk", flat=True
-            )
-        )
-
-    dropped = queued_jobs_drop("apps.fleet.tasks_dispatch.order_dispatch", needed=still_waiting)
+    dropped = queued_jobs_drop(
+        "apps.fleet.tasks_dispatch.order_dispatch",
+        waiting=Order.objects.filter(status=OrderStatus.PENDING),
+    )
     world.log(f"fleet: {dropped} queued dispatches of orders already assigned dropped")

@@ -352,13 +352,8 @@ def history_messages_sent(company: Company, today: date) -> None:
 
 def tidy_queue(world: DemoWorld) -> None:
     """Messages about the demo's history were marked sent (or skipped): their queued sends have nothing to do."""
-
-    def still_pending(ids: set[Any]) -> set[Any]:
-        return set(
-            Notification.objects.filter(pk__in=ids, status=NotificationStatus.PENDING).values_list(
-                "pk", flat=True
-            )
-        )
-
-    dropped = queued_jobs_drop("apps.orders.tasks.notification_send", needed=still_pending)
+    dropped = queued_jobs_drop(
+        "apps.orders.tasks.notification_send",
+        waiting=Notification.objects.filter(status=NotificationStatus.PENDING),
+    )
     world.log(f"orders: {dropped} queued sends of messages no longer waiting dropped")
