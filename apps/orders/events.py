@@ -1,7 +1,7 @@
 """Domain events higher apps (fleet, subscriptions) listen to; sent after commit.
 
-``order_status_changed(sender=Order, order_id, company_id, from_status, to_status, reason)``
-is sent once per status change, including creation (``from_status`` is "").
+``order_status_changed(sender=Order, order_id, company_id, depot_id, from_status, to_status,
+reason)`` is sent once per status change, including creation (``from_status`` is "").
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.catalog.models import Product
+from apps.catalog.selectors import product_list, products_by_id
 from apps.core.phones import normalize_phone
 from apps.customers.models import Address
 from apps.customers.selectors.customers import customer_by_phone
@@ -148,10 +148,8 @@ class OrderCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
         ids = {line["product"] for line in wanted if "product" in line}
         skus = {line["sku"] for line in wanted if "product" not in line}
         # The container type prices the deposit; the order of the rows does not matter here.
-        products = (
-            Product.objects.filter(company=self.company).select_related("container_type").order_by()
-        )
-        by_id = {p.pk: p for p in products.filter(pk__in=ids)} if ids else {}
+        products = product_list(company=self.company).order_by()
+        by_id = products_by_id(company=self.company, ids=ids)
         by_sku = {p.sku: p for p in products.filter(sku__in=skus)} if skus else {}
         errors: list[dict[str, Any]] = []
         requests: list[LineRequest] = []

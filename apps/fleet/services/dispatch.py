@@ -94,13 +94,15 @@ def system_actor() -> Actor:
         return Actor(label=gettext("Auto dispatch"))
 
 
-def order_dispatch_enqueue(*, order_id: int, exclude_courier_ids: Sequence[int] = ()) -> bool:
-    """Queue the dispatch of a new (or handed-back) order unless its depot dispatches by hand."""
-    policy = (
-        DispatchSettings.objects.filter(depot__orders=order_id)
-        .values_list("policy", flat=True)
-        .first()
-    )
+def order_dispatch_enqueue(
+    *, order_id: int, depot_id: int | None, exclude_courier_ids: Sequence[int] = ()
+) -> bool:
+    """Queue the dispatch of a new (or handed-back) order of ``depot_id`` unless the depot
+    dispatches by hand (or the order has no depot yet)."""
+    if depot_id is None:
+        return False
+    settings = DispatchSettings.objects.filter(depot_id=depot_id)
+    policy = settings.values_list("policy", flat=True).first()
     if policy in (None, DispatchPolicy.MANUAL):
         return False
     from apps.core.jobs import job_enqueue

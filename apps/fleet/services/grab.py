@@ -239,9 +239,11 @@ def order_decline(*, order: Order, courier: StaffMember, note: str = "") -> Orde
         actor=Actor(user=courier.user),
         note=note.strip() or _("Handed back by the courier"),
     )
-    order_id, courier_id = locked.pk, courier.pk
+    order_id, depot_id, courier_id = locked.pk, locked.depot_id, courier.pk
     transaction.on_commit(
-        lambda: order_dispatch_enqueue(order_id=order_id, exclude_courier_ids=[courier_id])
+        lambda: order_dispatch_enqueue(
+            order_id=order_id, depot_id=depot_id, exclude_courier_ids=[courier_id]
+        )
     )
     return handed_back
 

@@ -71,13 +71,14 @@ def after_commit_status_changed(order: Order, from_status: str, to_status: str) 
         OrderStatus.FAILED: order.fail_reason,
         OrderStatus.CANCELLED: order.cancel_reason,
     }.get(OrderStatus(to_status), "")
-    order_id, company_id = order.pk, order.company_id
+    order_id, company_id, depot_id = order.pk, order.company_id, order.depot_id
 
     def send() -> None:
         order_status_changed.send(
             sender=Order,
             order_id=order_id,
             company_id=company_id,
+            depot_id=depot_id,
             from_status=from_status,
             to_status=to_status,
             reason=reason,

@@ -1,0 +1,72 @@
+"""Rows read by prepared SQL come back as the ORM would make them."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+
+from apps.core.rows import ModelColumns
+from apps.orders.models import ApiClient, OrderSettings
+from apps.orders.services.clients import api_client_create
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = ModelColumns(ApiClient, "c")
+SETTINGS = ModelColumns(OrderSettings, "s")
+
+
+def field_values(instance: Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def read(sql: str, params: list[Any]) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    return row
+
+
+def test_a_row_becomes_the_instance_the_orm_reads() -> None:
+    client, _ = api_client_create(company=CompanyFactory(), name="美团", channel="meituan")
+    ApiClient.objects.filter(pk=client.pk).update(field_mapping={"phone": "recipient.tel"})
+    OrderSettings.objects.create(
+        company=client.company, quiet_hours_start=time(22, 30), quiet_hours_end=time(6)
+    )
+    sql = (
+        f"SELECT {CLIENT.select()}, {SETTINGS.select()} FROM {CLIENT.table} "
+        f"JOIN {SETTINGS.table} ON {SETTINGS.column('company')} = {CLIENT.column('company')} "
+        f"WHERE {CLIENT.column('id')} = %s"
+    )
+
+    row = read(sql, [client.pk])
+    read_client = CLIENT.instance(row, 0)
+    read_settings = SETTINGS.instance(row, len(CLIENT))
+
+    assert isinstance(read_client, ApiClient) and isinstance(read_settings, OrderSettings)
+    assert field_values(read_client) == field_values(ApiClient.objects.get(pk=client.pk))
+    assert read_client.field_mapping == {"phone": "recipient.tel"}
+    assert read_client.created_at.tzinfo is not None
+    assert read_settings.quiet_hours_start == time(22, 30)
+    assert field_values(read_settings) == field_values(OrderSettings.objects.get())
+    assert not read_client._state.adding
+
+
+def test_an_outer_joined_row_that_is_missing_reads_as_none() -> None:
+    client, _ = api_client_create(company=CompanyFactory(), name="美团", channel="meituan")
+    sql = (
+        f"SELECT {CLIENT.select()}, {SETTINGS.select()} FROM {CLIENT.table} "
+        f"LEFT JOIN {SETTINGS.table} "
+        f"ON {SETTINGS.column('company')} = {CLIENT.column('company')} "
+        f"WHERE {CLIENT.column('id')} = %s"
+    )
+
+    row = read(sql, [client.pk])
+
+    assert SETTINGS.instance(row, len(CLIENT)) is None
+    assert CLIENT.instance(row, 0) == client
