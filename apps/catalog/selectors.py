@@ -5,7 +5,6 @@ from datetime import date
 from functools import cache
 from typing import cast
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from apps.catalog.models import (
@@ -17,7 +16,7 @@ from apps.catalog.models import (
     SurchargeKind,
     TicketType,
 )
-from apps.core.rows import ModelColumns
+from apps.core.rows import ModelColumns, fetch_rows
 from apps.org.models import Company
 
 
@@ -47,11 +46,8 @@ def products_by_id(*, company: Company, ids: Collection[int]) -> dict[int, Produ
     """The company's products among ``ids``, with their container types, by id."""
     if not ids:
         return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_products_sql(len(ids)), [company.pk, *ids])
-        rows = cursor.fetchall()
     products = {}
-    for row in rows:
+    for row in fetch_rows(_products_sql(len(ids)), [company.pk, *ids]):
         product = cast(Product, PRODUCT.instance(row, 0))
         product.container_type = CONTAINER_TYPE.instance(row, len(PRODUCT))
         products[product.pk] = product
@@ -74,6 +70,25 @@ def unit_price_fen(*, product: Product, customer_group: CustomerGroup | None, on
         .first()
     )
     return item.price_fen if item else product.price_fen
+
+
+SURCHARGE = ModelColumns(Surcharge, "surcharge")
+
+
+@cache
+def _active_surcharges_sql() -> str:
+    return (
+        f"SELECT {SURCHARGE.select()} FROM {SURCHARGE.table} "
+        f"WHERE {SURCHARGE.column('company')} = %s AND {SURCHARGE.column('kind')} = %s "
+        f"AND {SURCHARGE.column('is_active')} = %s"
+    )
+
+
+def carry_up_surcharges(*, company_id: int) -> list[Surcharge]:
+    """The company's active carry-up charges (every quote without an elevator reads them)."""
+    return SURCHARGE.instances(
+        _active_surcharges_sql(), [company_id, SurchargeKind.CARRY_UP.value, True]
+    )
 
 
 def carry_up_fen(*, surcharge: Surcharge, floor: int, has_elevator: bool, units: int) -> int:

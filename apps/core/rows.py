@@ -20,6 +20,13 @@ from django.db.models import Field, Model
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
+def fetch_rows(sql: str, params: Sequence[Any], using: str = "default") -> list[tuple[Any, ...]]:
+    """Every row of a query, as the database driver returns them."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 class ModelColumns[M: Model]:
     """A model's concrete columns under a table alias, read back into an instance."""
 
@@ -46,6 +53,11 @@ class ModelColumns[M: Model]:
     def select(self) -> str:
         """The select list: every concrete column, in field order."""
         return ", ".join(f'{self.alias}."{field.column}"' for field in self.fields)
+
+    def instances(self, sql: str, params: Sequence[Any], using: str = "default") -> list[M]:
+        """The instances a query selecting only this model's columns returns."""
+        rows = fetch_rows(sql, params, using)
+        return [instance for row in rows if (instance := self.instance(row, 0, using))]
 
     def instance(self, row: Sequence[Any], start: int, using: str = "default") -> M | None:
         """The instance whose columns start at ``row[start]``; None for a missing outer-joined row."""

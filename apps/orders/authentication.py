@@ -6,14 +6,13 @@ from functools import cache
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
-from apps.core.rows import ModelColumns
+from apps.core.rows import ModelColumns, fetch_rows
 from apps.orders.models import ApiClient, OrderSettings
 from apps.orders.services.clients import TOKEN_PREFIX, api_client_touch, token_hash
 from apps.org.api_permissions import SectionPermission
@@ -46,11 +45,10 @@ def api_client_for_token(token: str) -> ApiClient | None:
     """The active client holding this token, or None (unknown, revoked or switched off)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_client_sql(), [token_hash(token), True, True])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_rows(_client_sql(), [token_hash(token), True, True])
+    if not rows:
         return None
+    row = rows[0]
     client = cast(ApiClient, CLIENT.instance(row, 0))
     company = cast(Company, COMPANY.instance(row, len(CLIENT)))
     settings = ORDER_SETTINGS.instance(row, len(CLIENT) + len(COMPANY))

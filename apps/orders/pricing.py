@@ -17,8 +17,8 @@ from functools import cache
 
 from django.db import connection
 
-from apps.catalog.models import ContainerType, Product, Surcharge, SurchargeKind
-from apps.catalog.selectors import carry_up_fen, unit_price_fen
+from apps.catalog.models import ContainerType, Product, Surcharge
+from apps.catalog.selectors import carry_up_fen, carry_up_surcharges, unit_price_fen
 from apps.customers.models import Address, Customer
 from apps.ledger.models import Account, AccountKind, Lot
 from apps.orders.models import Order, OrderLine, OrderStatus
@@ -102,11 +102,7 @@ def _carry_up_surcharges(address: Address | None) -> list[Surcharge]:
     """The company's carry-up charges, read once per quote (none apply with an elevator)."""
     if address is None or address.has_elevator:
         return []
-    return list(
-        Surcharge.objects.filter(
-            company_id=address.company_id, kind=SurchargeKind.CARRY_UP, is_active=True
-        ).order_by()
-    )
+    return carry_up_surcharges(company_id=address.company_id)
 
 
 def _first_containers(

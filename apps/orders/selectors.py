@@ -7,11 +7,10 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection
 from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.rows import ModelColumns
+from apps.core.rows import ModelColumns, fetch_rows
 from apps.customers.models import Address, Customer, CustomerPhone
 from apps.orders.models import (
     OPEN_STATUSES,
@@ -201,9 +200,7 @@ def _customer_sql() -> str:
 def customer_for_order(*, company: Company, pk: int) -> Customer | None:
     """The company's customer with their addresses (an order needs both) and phones (its
     message goes to one), in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_customer_sql(), [company.pk, pk])
-        rows = cursor.fetchall()
+    rows = fetch_rows(_customer_sql(), [company.pk, pk])
     if not rows:
         return None
     customer = cast(Customer, CUSTOMER.instance(rows[0], 0))

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings as django_settings
@@ -39,6 +40,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from apps.core.rows import ModelColumns, fetch_rows
 from apps.fleet.dispatch.insertion import (
     Candidate,
     CourierState,
@@ -94,6 +96,16 @@ def system_actor() -> Actor:
         return Actor(label=gettext("Auto dispatch"))
 
 
+@cache
+def _policy_sql() -> str:
+    """A depot's dispatch policy, built once: every new order asks for it."""
+    dispatch = ModelColumns(DispatchSettings, "dispatch")
+    return (
+        f"SELECT {dispatch.column('policy')} FROM {dispatch.table} "
+        f"WHERE {dispatch.column('depot')} = %s"
+    )
+
+
 def order_dispatch_enqueue(
     *, order_id: int, depot_id: int | None, exclude_courier_ids: Sequence[int] = ()
 ) -> bool:
@@ -101,8 +113,8 @@ def order_dispatch_enqueue(
     dispatches by hand (or the order has no depot yet)."""
     if depot_id is None:
         return False
-    settings = DispatchSettings.objects.filter(depot_id=depot_id)
-    policy = settings.values_list("policy", flat=True).first()
+    rows = fetch_rows(_policy_sql(), [depot_id])
+    policy = rows[0][0] if rows else None
     if policy in (None, DispatchPolicy.MANUAL):
         return False
     from apps.core.jobs import job_enqueue
