@@ -87,3 +87,52 @@ class ModelColumns[M: Model]:
                     found.append((index, converters, expression))
             self._converters[connection.alias] = found
         return found
+
+
+class ModelInsert[M: Model]:
+    """The INSERT of a model's row (its id made by the database), built once.
+
+    ``Model.save()`` compiles its INSERT again on every call; for the rows written
+    on every order this is most of their cost. Values are prepared as ``save()``
+    prepares them (each field's ``pre_save`` and ``get_db_prep_save``); no signals
+    are sent, as with ``bulk_create``.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self._sql: dict[str, str] = {}
+
+    def sql(self, on_conflict: str = "") -> str:
+        """``INSERT … VALUES (%s, …) [on_conflict] RETURNING id``."""
+        found = self._sql.get(on_conflict)
+        if found is None:
+            columns = ", ".join(f'"{field.column}"' for field in self.fields)
+            found = (
+                f'INSERT INTO "{self.model._meta.db_table}" ({columns}) '
+                f"VALUES ({', '.join(['%s'] * len(self.fields))}) "
+                f"{on_conflict}{' ' if on_conflict else ''}"
+                f'RETURNING "{self.model._meta.pk.column}"'  # type: ignore[union-attr]
+            )
+            self._sql[on_conflict] = found
+        return found
+
+    def values(self, instance: M, using: str = "default") -> list[Any]:
+        connection = connections[using]
+        return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in self.fields]
+
+    def saved(self, instance: M, pk: Any, using: str = "default") -> M:
+        """``instance`` as ``save()`` leaves it: with its id, no longer to be added."""
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = using
+        return instance
+
+    def save(self, instance: M, using: str = "default") -> M:
+        """Insert ``instance`` (a database error is raised as ``save()`` raises it)."""
+        rows = fetch_rows(self.sql(), self.values(instance, using), using)
+        return self.saved(instance, rows[0][0], using)
+
+    def create(self, using: str = "default", **values: Any) -> M:
+        """``Model.objects.create(**values)``, by this statement."""
+        return self.save(self.model(**values), using)

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from apps.catalog.models import ContainerType, Product, TicketType
 from apps.core.money import format_yuan
+from apps.core.rows import ModelInsert
 from apps.customers.models import Customer
 from apps.ledger.errors import LedgerError
 from apps.ledger.models import (
@@ -171,7 +172,7 @@ def _identity(ref_: Ref) -> tuple[str, str, str]:
 # read while posting: it stays deferred and loads if something asks for it.
 _ACCOUNT_FIELDS = [f for f in Account._meta.concrete_fields if f.attname != "created_at"]
 _ACCOUNT_NAMES = [f.attname for f in _ACCOUNT_FIELDS]
-_TRANSACTION_FIELDS = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
+TRANSACTION_INSERT = ModelInsert(Transaction)
 
 
 def _columns(fields: Iterable[Field[Any, Any]]) -> str:
@@ -229,12 +230,7 @@ def _accounts_sql(vendor: str, held: int, seen: int) -> str:
 @cache
 def _transaction_insert_sql(vendor: str) -> str:
     """Insert a transaction unless a unique constraint says it exists, returning its id."""
-    quote = connection.ops.quote_name
-    return (
-        f"INSERT INTO {quote(Transaction._meta.db_table)} ({_columns(_TRANSACTION_FIELDS)}) "
-        f"VALUES ({', '.join(['%s'] * len(_TRANSACTION_FIELDS))}) "
-        "ON CONFLICT DO NOTHING RETURNING id"
-    )
+    return TRANSACTION_INSERT.sql("ON CONFLICT DO NOTHING")
 
 
 @cache
@@ -373,7 +369,7 @@ def open_and_lock(
     """
     company = txn.company
     held, seen = _split(refs)
-    values = [f.get_db_prep_save(f.pre_save(txn, True), connection) for f in _TRANSACTION_FIELDS]
+    values = TRANSACTION_INSERT.values(txn)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             params = values + _accounts_params(company, held, seen)
@@ -391,10 +387,7 @@ def open_and_lock(
         if existing is None:
             raise LedgerError(_("This transaction was already reversed."))
         return existing, None
-    txn.pk = rows[0][0]
-    txn._state.adding = False
-    txn._state.db = connection.alias
-    return txn, _resolve(company, held, seen, found)
+    return TRANSACTION_INSERT.saved(txn, rows[0][0]), _resolve(company, held, seen, found)
 
 
 @dataclass

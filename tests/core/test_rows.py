@@ -6,10 +6,10 @@ from datetime import time
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from apps.core.rows import ModelColumns
+from apps.core.rows import ModelColumns, ModelInsert, fetch_rows
 from apps.orders.models import ApiClient, OrderSettings
 from apps.orders.services.clients import api_client_create
 from tests.factories import CompanyFactory
@@ -70,3 +70,36 @@ def test_an_outer_joined_row_that_is_missing_reads_as_none() -> None:
 
     assert SETTINGS.instance(row, len(CLIENT)) is None
     assert CLIENT.instance(row, 0) == client
+
+
+SETTINGS_INSERT = ModelInsert(OrderSettings)
+
+
+def test_an_insert_leaves_the_instance_as_save_does() -> None:
+    company = CompanyFactory()
+
+    settings = SETTINGS_INSERT.create(company=company, quiet_hours_start=time(22))
+
+    assert settings.pk is not None and not settings._state.adding
+    stored = OrderSettings.objects.get(company=company)
+    assert (stored.pk, stored.quiet_hours_start) == (settings.pk, time(22))
+    assert stored.quiet_hours_end == time(8)  # the field's default, as save() writes it
+    settings.quiet_hours_start = time(23)
+    settings.save()  # an update now, not a second row
+    assert OrderSettings.objects.filter(company=company).count() == 1
+    assert OrderSettings.objects.get().quiet_hours_start == time(23)
+
+
+def test_an_insert_that_breaks_a_constraint_raises_and_a_conflict_clause_skips_it() -> None:
+    company = CompanyFactory()
+    SETTINGS_INSERT.create(company=company)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SETTINGS_INSERT.create(company=company)
+    skipped = fetch_rows(
+        SETTINGS_INSERT.sql('ON CONFLICT ("company_id") DO NOTHING'),
+        SETTINGS_INSERT.values(OrderSettings(company=company)),
+    )
+
+    assert skipped == []
+    assert OrderSettings.objects.filter(company=company).count() == 1

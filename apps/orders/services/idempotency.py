@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.rows import ModelInsert, fetch_rows
 from apps.orders.models import ApiClient, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -58,6 +59,9 @@ class StoredResponse:
 class _NotKept(Exception):
     def __init__(self, response: StoredResponse) -> None:
         self.response = response
+
+
+RECORD_INSERT = ModelInsert(IdempotencyRecord)
 
 
 def idempotency_key_check(raw: str | None) -> str | None:
@@ -95,34 +99,21 @@ def _claim(client: ApiClient, key: str, fingerprint: str) -> int | None:
     it waits for a concurrent holder of the key like a plain insert would, and
     needs no savepoint to survive the conflict.
     """
-    model = IdempotencyRecord
-    values = {
-        "company_id": client.company_id,
-        "client_id": client.pk,
-        "key": key,
-        "request_hash": fingerprint,
-        "status_code": 0,
-        "content_type": "",
-        "body": b"",
-        "created_at": timezone.now(),
-    }
-    by_column = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_column[name] for name in values]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.attname) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('client_id')}, {quote('key')}) DO NOTHING "
-        f"RETURNING {quote('id')}"
+    record = IdempotencyRecord(
+        company_id=client.company_id,
+        client=client,
+        key=key,
+        request_hash=fingerprint,
+        status_code=0,
+        content_type="",
+        body=b"",
+        created_at=timezone.now(),
     )
-    params = [
-        f.get_db_prep_save(v, connection) for f, v in zip(fields, values.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
+    rows = fetch_rows(
+        RECORD_INSERT.sql('ON CONFLICT ("client_id", "key") DO NOTHING'),
+        RECORD_INSERT.values(record),
+    )
+    return int(rows[0][0]) if rows else None
 
 
 def _replay(record: IdempotencyRecord | None, fingerprint: str) -> StoredResponse:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.rows import ModelInsert
 from apps.customers.models import Address, Customer, CustomerStatus
 from apps.orders.errors import DuplicateExternalOrder, OrderError
 from apps.orders.models import (
@@ -30,6 +31,10 @@ from apps.orders.selectors import hold_prefetched
 from apps.orders.services.lifecycle import after_commit_status_changed
 from apps.orders.services.notifications import notifications_enqueue
 from apps.org.models import Company, Depot
+
+# Every order writes these rows: their statements are built once.
+ORDER_INSERT = ModelInsert(Order)
+EVENT_INSERT = ModelInsert(OrderEvent)
 
 
 def _check_customer(company: Company, customer: Customer) -> None:
@@ -196,7 +201,7 @@ def _order_insert(order: Order) -> None:
         # Only an external id taken meanwhile is answered (with that order); the savepoint
         # keeps the transaction usable for the answer. Any other failure rolls back anyway.
         with transaction.atomic() if order.external_id else nullcontext():
-            order.save()
+            ORDER_INSERT.save(order)
     except IntegrityError:
         existing = _existing_external(order.company, order.channel, order.external_id)
         if existing is None:
@@ -219,7 +224,7 @@ def _order_write(
     if taken_at is not None:
         Order.objects.filter(pk=order.pk).update(created_at=taken_at)
     lines_write(order, quote)
-    event = OrderEvent.objects.create(
+    event = EVENT_INSERT.create(
         company=company,
         order=order,
         at=now,

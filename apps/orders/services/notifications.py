@@ -45,6 +45,7 @@ from django.utils.translation import pgettext
 from apps.catalog.models import Product
 from apps.core.money import format_yuan
 from apps.core.phones import MOBILE_RE
+from apps.core.rows import ModelInsert
 from apps.customers.models import Customer
 from apps.orders.errors import OrderError
 from apps.orders.models import (
@@ -102,6 +103,8 @@ RETRY_DELAYS = (
 LEASE = timedelta(minutes=5)
 SWEEP_BATCH = 500
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+NOTIFICATION_INSERT = ModelInsert(Notification)  # a message for every order event
 
 
 def _quiet_end(
@@ -249,7 +252,7 @@ def notifications_enqueue(
         text = message_text(order=order, event=event, language=language, order_event=order_event)
     quiet_end = _quiet_end(order.company_id, now, order_settings)
     urgent = event in URGENT_EVENTS or bool(quiet_end and order.window_start < quiet_end)
-    notification = Notification.objects.create(
+    notification = NOTIFICATION_INSERT.create(
         company_id=order.company_id,
         key=key,
         order=order,
