@@ -1,11 +1,13 @@
-"""Model rows read by SQL written once, for lookups that run on every request.
+"""Model rows read and written by SQL built once, for statements that run on every request.
 
-Building and compiling a queryset is Python work that, for a join of wide tables,
-costs more than PostgreSQL spends answering it. Where an endpoint runs the same
-lookup on every request (the API's token check, the customer an order is for),
-its SQL is built once from the models' own columns, and each row becomes model
-instances exactly as the ORM makes them: every concrete column, the backend's and
-the field's value converters, then ``Model.from_db``.
+Building and compiling a queryset (or the INSERT of ``save()``) is Python work
+that, for a join of wide tables, costs more than PostgreSQL spends answering it.
+Where an endpoint runs the same statement on every request (the API's token
+check, the customer an order is for, the order's own rows), its SQL is built
+once from the models' own columns. Rows read become model instances exactly as
+the ORM makes them (every concrete column, the backend's and the field's value
+converters, then ``Model.from_db``); rows written are prepared as ``save()``
+prepares them. Everywhere else, use the ORM.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class ModelColumns[M: Model]:
     def instances(self, sql: str, params: Sequence[Any], using: str = "default") -> list[M]:
         """The instances a query selecting only this model's columns returns."""
         rows = fetch_rows(sql, params, using)
-        return [instance for row in rows if (instance := self.instance(row, 0, using))]
+        return [instance for row in rows if (instance := self.instance(row, 0, using)) is not None]
 
     def instance(self, row: Sequence[Any], start: int, using: str = "default") -> M | None:
         """The instance whose columns start at ``row[start]``; None for a missing outer-joined row."""
