@@ -138,3 +138,49 @@ class ModelInsert[M: Model]:
     def create(self, using: str = "default", **values: Any) -> M:
         """``Model.objects.create(**values)``, by this statement."""
         return self.save(self.model(**values), using)
+
+
+class ModelUpdate[M: Model]:
+    """``UPDATE … SET <fields> WHERE id = %s [condition]`` of one row, built once.
+
+    Values are prepared as ``QuerySet.update()`` prepares them (each field's
+    ``get_db_prep_save``). ``condition`` is more SQL for the WHERE clause; its
+    parameters are prepared as values of ``condition_fields``, one field each.
+    """
+
+    def __init__(
+        self,
+        model: type[M],
+        fields: Sequence[str],
+        condition: str = "",
+        condition_fields: Sequence[str] = (),
+    ) -> None:
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self.condition_fields = [model._meta.get_field(name) for name in condition_fields]
+        assignments = ", ".join(f'"{field.column}" = %s' for field in self.fields)  # type: ignore[union-attr]
+        self.sql = (
+            f'UPDATE "{model._meta.db_table}" SET {assignments} '
+            f'WHERE "{model._meta.pk.column}" = %s {condition}'  # type: ignore[union-attr]
+        ).rstrip()
+
+    def run(
+        self,
+        pk: Any,
+        values: Sequence[Any],
+        condition_params: Sequence[Any] = (),
+        using: str = "default",
+    ) -> int:
+        """Update the row; returns how many rows changed (0 or 1)."""
+        connection = connections[using]
+        params = [
+            field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+            for field, value in zip(self.fields, values, strict=True)
+        ]
+        params.append(pk)
+        params += [
+            field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+            for field, value in zip(self.condition_fields, condition_params, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.rowcount

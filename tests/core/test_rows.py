@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from apps.core.rows import ModelColumns, ModelInsert, fetch_rows
+from apps.core.rows import ModelColumns, ModelInsert, ModelUpdate, fetch_rows
 from apps.orders.models import ApiClient, OrderSettings
 from apps.orders.services.clients import api_client_create
 from tests.factories import CompanyFactory
@@ -103,3 +103,19 @@ def test_an_insert_that_breaks_a_constraint_raises_and_a_conflict_clause_skips_i
 
     assert skipped == []
     assert OrderSettings.objects.filter(company=company).count() == 1
+
+
+def test_an_update_changes_the_row_only_where_its_condition_holds() -> None:
+    settings = SETTINGS_INSERT.create(company=CompanyFactory(), quiet_hours_start=time(22))
+    later_only = ModelUpdate(
+        OrderSettings,
+        ["quiet_hours_start"],
+        'AND "quiet_hours_start" < %s',
+        condition_fields=["quiet_hours_start"],
+    )
+
+    moved = later_only.run(settings.pk, [time(23)], [time(23)])
+    kept = later_only.run(settings.pk, [time(20)], [time(20)])
+
+    assert (moved, kept) == (1, 0)
+    assert OrderSettings.objects.get(pk=settings.pk).quiet_hours_start == time(23)

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.rows import ModelInsert, fetch_rows
+from apps.core.rows import ModelInsert, ModelUpdate, fetch_rows
 from apps.orders.models import ApiClient, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -62,6 +62,7 @@ class _NotKept(Exception):
 
 
 RECORD_INSERT = ModelInsert(IdempotencyRecord)
+RESPONSE_UPDATE = ModelUpdate(IdempotencyRecord, ["status_code", "content_type", "body"])
 
 
 def idempotency_key_check(raw: str | None) -> str | None:
@@ -151,10 +152,8 @@ def idempotent(
             response = produce()
             if not 200 <= response.status_code < 300:
                 raise _NotKept(response)
-            IdempotencyRecord.objects.filter(pk=record_id).update(
-                status_code=response.status_code,
-                content_type=response.content_type,
-                body=response.body,
+            RESPONSE_UPDATE.run(
+                record_id, [response.status_code, response.content_type, response.body]
             )
             return response, False
     except _NotKept as refused:

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.rows import ModelInsert
+from apps.core.rows import ModelInsert, ModelUpdate
 from apps.customers.models import Address, Customer, CustomerStatus
 from apps.orders.errors import DuplicateExternalOrder, OrderError
 from apps.orders.models import (
@@ -35,6 +34,13 @@ from apps.org.models import Company, Depot
 # Every order writes these rows: their statements are built once.
 ORDER_INSERT = ModelInsert(Order)
 EVENT_INSERT = ModelInsert(OrderEvent)
+# The customer's last order only moves forward (an order taken at an earlier time leaves it).
+LAST_ORDER_UPDATE = ModelUpdate(
+    Customer,
+    ["last_order_at"],
+    'AND ("last_order_at" IS NULL OR "last_order_at" < %s)',
+    condition_fields=["last_order_at"],
+)
 
 
 def _check_customer(company: Company, customer: Customer) -> None:
@@ -233,9 +239,7 @@ def _order_write(
         to_status=OrderStatus.PENDING,
         note=order.get_channel_display(),
     )
-    Customer.objects.filter(pk=customer.pk).filter(
-        Q(last_order_at__isnull=True) | Q(last_order_at__lt=now)
-    ).update(last_order_at=now)
+    LAST_ORDER_UPDATE.run(customer.pk, [now], [now])
     notifications_enqueue(
         order=order,
         event=NotificationEvent.RECEIVED,
