@@ -8,7 +8,9 @@ and its latency counts from that moment, so a slow server cannot hide behind a
 slow client. Every logical order has its own Idempotency-Key and about one in
 ten is sent a second time shortly after (a client retrying on a timeout),
 sometimes while the first is still running. Afterwards the database must hold
-exactly one order per key. The same load against ``GET /api/v1/ping`` (which
+exactly one order per key. The company has no quiet hours, so every order's
+message queues its send job at once, as in the daytime, whatever the hour of the
+run (no job runner consumes them here). The same load against ``GET /api/v1/ping`` (which
 does nothing) is the ceiling; short closed-loop runs give the most each can do.
 
 Environment: DATABASE_URL (PostgreSQL expected), BENCH_RATE (100), BENCH_SECONDS
@@ -30,6 +32,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +78,7 @@ def seed() -> dict[str, Any]:
     from apps.catalog.models import Category, ContainerType, Product
     from apps.customers.models import Address, Customer, CustomerPhone
     from apps.orders.services.clients import api_client_create
+    from apps.orders.services.notifications import quiet_hours_set
     from apps.org.models import Company, Depot
 
     company = Company.objects.create(name="基准水站")
@@ -116,6 +120,7 @@ def seed() -> dict[str, Any]:
         )
         for n, c in enumerate(customers)
     )
+    quiet_hours_set(company=company, start=time_of_day(0), end=time_of_day(0))
     client, token = api_client_create(company=company, name="基准客户端", channel="api")
     return {
         "company": company,
@@ -306,7 +311,9 @@ def report(name: str, outcomes: list[Outcome], failures: int) -> None:
 
 
 def check_orders(world: dict[str, Any], outcomes: list[Outcome]) -> None:
-    from apps.orders.models import IdempotencyRecord, Order
+    from django_q.models import OrmQ
+
+    from apps.orders.models import IdempotencyRecord, Notification, Order
 
     keys = {o.shot.key for o in outcomes}
     first: dict[str, bytes] = {}
@@ -329,6 +336,11 @@ def check_orders(world: dict[str, Any], outcomes: list[Outcome]) -> None:
     figure(BENCH, "retry_replies_differing_count", mismatched, "count")
     records = IdempotencyRecord.objects.filter(client=world["client"]).count()
     figure(BENCH, "idempotency_records_count", records, "count")
+    # Every order's "received" message queued its send job (no quiet hours): the queue
+    # holds one job per message, the warm-up's included.
+    messages = Notification.objects.filter(company=world["company"]).count()
+    figure(BENCH, "messages_count", messages, "count")
+    figure(BENCH, "send_jobs_queued_count", OrmQ.objects.count(), "count")
 
 
 def main() -> None:
