@@ -9,9 +9,10 @@ slow client. Every logical order has its own Idempotency-Key and about one in
 ten is sent a second time shortly after (a client retrying on a timeout),
 sometimes while the first is still running. Afterwards the database must hold
 exactly one order per key. The company has no quiet hours, so every order's
-message queues its send job at once, as in the daytime, whatever the hour of the
-run (no job runner consumes them here). The same load against ``GET /api/v1/ping`` (which
-does nothing) is the ceiling; short closed-loop runs give the most each can do.
+message queues its send job at once, as in the daytime, whatever the hour of
+the run (no job runner consumes them here). The same load against
+``GET /api/v1/ping`` (which does nothing) is the ceiling; short closed-loop runs
+give the most each can do.
 
 Environment: DATABASE_URL (PostgreSQL expected), BENCH_RATE (100), BENCH_SECONDS
 (30), BENCH_WORKERS (gunicorn processes; CPU cores + 1 as in production), BENCH_THREADS
@@ -336,8 +337,8 @@ def check_orders(world: dict[str, Any], outcomes: list[Outcome]) -> None:
     figure(BENCH, "retry_replies_differing_count", mismatched, "count")
     records = IdempotencyRecord.objects.filter(client=world["client"]).count()
     figure(BENCH, "idempotency_records_count", records, "count")
-    # Every order's "received" message queued its send job (no quiet hours): the queue
-    # holds one job per message, the warm-up's included.
+    # With no quiet hours each message queues its send job at once, so the two counts
+    # match (the warm-up's orders included).
     messages = Notification.objects.filter(company=world["company"]).count()
     figure(BENCH, "messages_count", messages, "count")
     figure(BENCH, "send_jobs_queued_count", OrmQ.objects.count(), "count")
